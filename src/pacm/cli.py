@@ -1,0 +1,262 @@
+"""The ``pacm`` command line.
+
+Exit codes: 0 no failing finding; 1 at least one failing finding; 2 bad input or usage (one
+clear message on stderr, never a traceback, never a partial output file); 3 internal error.
+
+Heavy libraries (pandas, openpyxl, matplotlib) are imported inside the commands that need them,
+so ``pacm check`` on a YAML PDD starts fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import PacmInputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="pacm: check Article 6.4 (PACM) project design documents against the Supervisory Body standards.",
+    pretty_exceptions_enable=False,
+)
+
+FORMATS = ("text", "json", "markdown", "html")
+
+
+def fail_input(msg: str) -> None:
+    raise PacmInputError.single("command line", "bad-usage", msg)
+
+
+def parse_date(value: Optional[str], what: str = "--as-of") -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise PacmInputError.single("command line", "bad-date", f"{what} {value!r} is not a date", expected="YYYY-MM-DD")
+
+
+def write_atomic(path: str, text: str | bytes) -> None:
+    """Write a whole file or nothing: a temp file in the same folder, then an atomic rename."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise PacmInputError.single(str(path), "no-such-folder", f"folder {folder} does not exist")
+    mode = "wb" if isinstance(text, bytes) else "w"
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def load_engine(rules: Optional[Path], param: List[str], params: Optional[Path]):
+    from .engine import Engine
+
+    engine = Engine(rules_dir=rules)
+    if params is not None:
+        engine.pack.params.override_from_file(str(params))
+    for item in param or []:
+        if "=" not in item:
+            fail_input(f"--param {item!r} must be NAME=VALUE")
+        name, value = item.split("=", 1)
+        engine.pack.params.override(name.strip(), value.strip(), f"--param {name.strip()}")
+    return engine
+
+
+RULES_OPT = typer.Option(None, "--rules", help="Rule pack folder (default: the bundled rules/).", show_default=False)
+PARAM_OPT = typer.Option(None, "--param", help="Override a parameter: NAME=VALUE (repeatable). Listed in the report.")
+PARAMS_OPT = typer.Option(None, "--params", help="YAML file of parameter overrides (name: value).")
+
+
+@app.command()
+def check(
+    pdd: Path = typer.Argument(..., help="PDD file: YAML, JSON, or a filled pacm Excel workbook (.xlsx)."),
+    format: str = typer.Option("text", "--format", "-f", help="text | json | markdown | html"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report here (atomically) instead of stdout."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate with the rules and parameters in force on this date (default: today)."),
+    trace: bool = typer.Option(False, "--trace", help="Show how every credited quantity was computed."),
+    evaluator: str = typer.Option("rete", "--evaluator", help="rete (durable-rules) | vector (pandas)."),
+    no_quantities: bool = typer.Option(False, "--no-quantities", help="Findings only; skip the crediting table."),
+    rules: Optional[Path] = RULES_OPT,
+    param: List[str] = PARAM_OPT,
+    params: Optional[Path] = PARAMS_OPT,
+):
+    """Check a PDD: one finding per rule, and the year-by-year credited quantities."""
+    if format not in FORMATS:
+        fail_input(f"--format {format!r} is not one of {', '.join(FORMATS)}")
+    if evaluator not in ("rete", "vector"):
+        fail_input(f"--evaluator {evaluator!r} is not one of rete, vector")
+    day = parse_date(as_of)
+    from .pdd.load import load_pdd
+
+    model = load_pdd(pdd)
+    engine = load_engine(rules, param, params)
+    result = engine.check(model, day, evaluator=evaluator, source=str(pdd), quantities=not no_quantities)
+    if format == "json":
+        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+    elif format == "markdown":
+        from .report.markdown import render_markdown
+
+        text = render_markdown(result, trace=trace)
+    elif format == "html":
+        try:
+            from .report.html import render_html
+        except ImportError:
+            fail_input("--format html is not available in this build")
+        text = render_html(result)
+    else:
+        from .report.text import render_text
+
+        text = render_text(result, trace=trace, color=out is None and sys.stdout.isatty())
+    if out is not None:
+        write_atomic(str(out), text)
+    else:
+        sys.stdout.write(text)
+    raise typer.Exit(result.exit_code)
+
+
+@app.command("rules")
+def rules_cmd(
+    area: Optional[str] = typer.Option(None, "--area", help="Only this area (e.g. additionality)."),
+    clause: Optional[str] = typer.Option(None, "--clause", help="Only rules citing this paragraph or document text (e.g. 31, TOOL24)."),
+    format: str = typer.Option("text", "--format", "-f", help="text | json"),
+    rules: Optional[Path] = RULES_OPT,
+):
+    """List the rules: id, kind, reference, title."""
+    from .rulepack import load_pack
+
+    pack = load_pack(rules)
+    sel = [r for r in pack.rules if (not area or r.area == area)]
+    if clause:
+        needle = clause.lower()
+        sel = [r for r in sel if needle == r.reference.get("paragraph", "").lower().split("(")[0] or needle in r.citation().lower()]
+    if format == "json":
+        sys.stdout.write(json.dumps([
+            {"id": r.id, "kind": r.kind, "title": r.title, "reference": r.citation(), "confidence": r.confidence,
+             "section": r.section, "source": f"{Path(r.source).name}:{r.line}"} for r in sel], indent=2) + "\n")
+        return
+    for r in sel:
+        sys.stdout.write(f"{r.id:55s} {r.kind:20s} {r.citation()}\n    {r.title}\n")
+
+
+@app.command()
+def explain(
+    rule: str = typer.Argument(..., help="Rule id, e.g. crediting_period.max_length_renewable"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Show parameter values in force on this date."),
+    rules: Optional[Path] = RULES_OPT,
+    param: List[str] = PARAM_OPT,
+    params: Optional[Path] = PARAMS_OPT,
+):
+    """Show a rule: the clause it encodes, its condition, and its parameters with dates and references."""
+    from .errors import did_you_mean
+    from .expr.ir import render
+
+    engine = load_engine(rules, param, params)
+    pack = engine.pack
+    r = pack.get(rule)
+    if r is None:
+        raise PacmInputError.single("command line", "unknown-rule", f"no rule '{rule}'", hint=did_you_mean(rule, [x.id for x in pack.rules]))
+    day = parse_date(as_of)
+    w = sys.stdout.write
+    w(f"{r.id}  ({r.kind}, severity {r.severity}, confidence {r.confidence})\n{r.title}\n\n")
+    w(f"Reference: {r.citation()}\n")
+    if r.reference.get("url"):
+        w(f"URL: {r.reference['url']}\n")
+    if r.reference.get("note"):
+        w(f"Note: {r.reference['note']}\n")
+    w(f"Section: {r.section}\nDefined in: {r.source}:{r.line}\n")
+    if r.effective_from or r.effective_until:
+        w(f"In force: {r.effective_from or '-'} to {r.effective_until or '-'}\n")
+    w(f"\nClause:\n  {r.clause}\n\n")
+    w(f"Applies if: {render(r.applies)}\n")
+    if r.kind == "automatic":
+        w(f"Requires:   {render(r.require)}\n")
+    else:
+        w(f"Validator confirms: {' '.join(str(r.confirm).split())}\nEvidence in the PDD: {', '.join(r.evidence)}\n")
+    w(f"Fields read: {', '.join(r.fields)}\n")
+    if r.params:
+        w(f"\nParameters on {day.isoformat()}:\n")
+        for name in r.params:
+            d = pack.params.describe(name, day)
+            ref = d["reference"] or {}
+            refs = ", ".join(str(ref[k]) for k in ("document", "symbol", "paragraph") if ref.get(k))
+            ov = f" (OVERRIDDEN by {d['override_source']})" if d["overridden"] else ""
+            w(f"  params.{name} = {d['value']} {d['unit'] or ''}{ov}\n")
+            w(f"      in force from {d['in_force_from']}; confidence {d['confidence']}; {refs}\n")
+            if ref.get("note"):
+                w(f"      note: {ref['note']}\n")
+            w(f"      {d['description']} [{Path(d['source']).name}]\n")
+
+
+@app.command()
+def schema(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the schema here.")):
+    """Print the JSON Schema of the PDD format (for editors and validators)."""
+    from .pdd.schema import pdd_json_schema
+
+    text = json.dumps(pdd_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if out:
+        write_atomic(str(out), text)
+    else:
+        sys.stdout.write(text)
+
+
+def _register_optional() -> None:
+    """Commands that live in their own modules (each exposes ``register(app)``)."""
+    import importlib
+
+    for mod in ("pacm.coverage", "pacm.transition.cli", "pacm.excel"):
+        try:
+            m = importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith("pacm"):
+                continue
+            raise
+        reg = getattr(m, "register", None)
+        if reg:
+            reg(app)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    _register_optional()
+    try:
+        # standalone mode: typer/click print usage errors themselves and exit 2
+        app(args=argv, prog_name="pacm")
+        return 0
+    except SystemExit as e:
+        code = e.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    except PacmInputError as e:
+        sys.stderr.write(f"pacm: error: {e.render()}\n")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # an internal error: say so plainly, traceback only on request
+        if os.environ.get("PACM_DEBUG"):
+            raise
+        sys.stderr.write(f"pacm: internal error: {type(e).__name__}: {e} (set PACM_DEBUG=1 for a traceback)\n")
+        return 3
+
+
+def entry() -> None:  # pragma: no cover
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

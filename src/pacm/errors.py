@@ -1,0 +1,94 @@
+"""Errors pacm shows to people, each with a stable code.
+
+Every error a user can cause (a bad PDD, a bad rule file, a bad parameter override) is a
+:class:`PacmInputError`. It names the file, the location inside it (a dotted path or a
+sheet/cell), what was found and what was expected, so the message can be acted on without
+reading a traceback. The CLI turns it into exit code 2 and one message on stderr.
+
+Codes are kebab-case and stable (pydantic's convention): tests and scripts may match on them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+
+@dataclass
+class Problem:
+    """One thing wrong with an input."""
+
+    code: str
+    loc: str
+    message: str
+    expected: str | None = None
+    hint: str | None = None
+
+    def render(self) -> str:
+        text = f"{self.loc}: {self.message}" if self.loc else self.message
+        if self.expected:
+            text += f" (expected {self.expected})"
+        if self.hint:
+            text += f"; {self.hint}"
+        return f"{text} [{self.code}]"
+
+
+class PacmInputError(Exception):
+    """Bad input: a file a user gave pacm is not what it must be (exit code 2)."""
+
+    def __init__(self, source: str, problems: Sequence[Problem]):
+        self.source = source
+        self.problems = list(problems)
+        super().__init__(self.render())
+
+    @classmethod
+    def single(
+        cls,
+        source: str,
+        code: str,
+        message: str,
+        loc: str = "",
+        expected: str | None = None,
+        hint: str | None = None,
+    ) -> "PacmInputError":
+        return cls(source, [Problem(code, loc, message, expected, hint)])
+
+    @property
+    def code(self) -> str:
+        return self.problems[0].code if self.problems else "invalid-input"
+
+    def render(self) -> str:
+        if len(self.problems) == 1:
+            return f"{self.source}: {self.problems[0].render()}"
+        lines = [f"{self.source}: {len(self.problems)} problems"]
+        lines += [f"  - {p.render()}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class RulePackError(PacmInputError):
+    """A rule, parameter or methodology file is wrong (a load error names file and rule)."""
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint for an unknown key, or None when nothing is close."""
+    cands = sorted(set(candidates))
+    close = difflib.get_close_matches(word, cands, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return None
+
+
+@dataclass
+class Collected:
+    """Accumulates problems so a loader can report all of them at once."""
+
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, code: str, loc: str, message: str, expected: str | None = None, hint: str | None = None):
+        self.problems.append(Problem(code, loc, message, expected, hint))
+
+    def raise_if_any(self, cls: type[PacmInputError] = PacmInputError) -> None:
+        if self.problems:
+            raise cls(self.source, self.problems)

@@ -1,0 +1,234 @@
+"""Single-PDD evaluation on durable-rules (the design card's Rete engine), behind a hardened adapter.
+
+Nothing outside this module imports ``durable``. Every hazard measured in
+``shared/domain/durable-rules.md`` is handled here, and each has a test in
+``tests/test_rete_hazards.py``:
+
+1. *Handler exceptions are swallowed.* Handlers only append to a Python list and record any
+   exception themselves; after each assertion the adapter raises what was recorded, and checks
+   the catch-all rule fired (a silent no-op cannot pass for "no findings").
+2. *Events are consumed by the first matching rule.* Only facts are asserted, never events.
+3. *Identical facts are rejected as duplicates (32-bit hashes).* One fresh session id per PDD and a
+   unique ``_seq`` in every fact; the liveness check of (1) catches any rejection.
+4. *A fact matching no rule raises MessageNotHandledException.* Every ruleset has a catch-all rule.
+5. *The session state record is matched too; unanchored patterns loop forever.* Every pattern
+   is anchored on the discriminator ``_kind == 'pdd'``, which the state record never has.
+6. *More than 1,024 live sessions: MemoryError, then a segfault; deleting a session whose actions
+   have not run is a use-after-free.* Actions run synchronously inside ``assert_fact`` (no
+   dispatcher thread), and the session is deleted right after: at most one session is ever live.
+7. *The stock Host's timer threads dispatch concurrently and misattribute findings.* ``_QuietHost``
+   never starts them.
+8. *Ruleset names are process-global in durable.lang; register_rulesets mutates its input.* We
+   never use ``durable.lang``; each adapter has its own host, unique ruleset names, and registers
+   a deep copy of the definitions.
+9. *At most 252 properties per fact.* Facts are projected onto the keys the rules read, and rules
+   are split into several rulesets when one would need more than :data:`MAX_KEYS` keys.
+10. *Types*: values arrive typed by pydantic; absent values are dropped (never null); Decimal,
+   int and dates become floats (durable-rules divides integers as integers, and an integer
+   division by zero is a SIGFPE); rule conditions are type-checked so strings, booleans and
+   numbers never meet.
+11. *No dates, aggregation or functions*: derived fields are computed on the PDD model first.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import warnings
+from decimal import Decimal
+from typing import Any
+
+from ..expr.patterns import (
+    ZERO,
+    PAnd,
+    PCmp,
+    PExists,
+    PFalse,
+    POr,
+    PTrue,
+    VArith,
+    VConst,
+    VKey,
+    key,
+    pattern_keys,
+)
+from ..rulepack import CompiledPack
+
+MAX_KEYS = 200  # below durable-rules' 252 properties per fact, leaving room for bookkeeping keys
+_OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
+_ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
+_names = itertools.count(1)
+
+
+class ReteError(RuntimeError):
+    """The Rete engine misbehaved (an internal error, never the user's input)."""
+
+
+def _import_engine():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from durable import engine  # noqa: WPS433 - imported lazily, only here
+    return engine
+
+
+def _value_json(v):
+    if isinstance(v, VKey):
+        return {"$m": v.key}
+    if isinstance(v, VConst):
+        return v.value
+    if isinstance(v, VArith):
+        return {_ARITH[v.op]: {"$l": _value_json(v.left), "$r": _value_json(v.right)}}
+    raise TypeError(v)
+
+
+def pattern_json(p) -> dict | None:
+    """durable-rules JSON for a pattern (None for 'always true')."""
+    if isinstance(p, PTrue):
+        return None
+    if isinstance(p, PExists):
+        return {"$nex" if p.negate else "$ex": {p.key: 1}}
+    if isinstance(p, PCmp):
+        rhs = _value_json(p.rhs)
+        if p.op == "==":
+            if isinstance(rhs, dict):
+                # equality with an expression: a <= e and a >= e (durable has no $eq on expressions)
+                return {"$and": [{"$lte": {p.key: rhs}}, {"$gte": {p.key: rhs}}]}
+            return {p.key: rhs}
+        return {_OPS[p.op]: {p.key: rhs}}
+    if isinstance(p, PAnd):
+        return {"$and": [pattern_json(i) for i in p.items]}
+    if isinstance(p, POr):
+        return {"$or": [pattern_json(i) for i in p.items]}
+    raise TypeError(p)
+
+
+def to_fact_value(v: Any) -> Any:
+    """The single conversion of a PDD value into a fact value (hazard 10)."""
+    if isinstance(v, bool) or isinstance(v, str):
+        return v
+    if isinstance(v, dt.date):
+        return float(v.toordinal())
+    if isinstance(v, (int, float, Decimal)):
+        return float(v)
+    raise TypeError(f"cannot assert {type(v).__name__}")
+
+
+def project(flat: dict[str, Any], keys: set[str]) -> dict[str, Any]:
+    """Facts for the keys one ruleset reads, from a flat PDD (``path -> value``)."""
+    out = {}
+    for path, v in flat.items():
+        k = key(path)
+        if k in keys:
+            out[k] = to_fact_value(v)
+    return out
+
+
+class ReteEvaluator:
+    """Evaluates one PDD at a time with durable-rules; returns ``rule id -> status``."""
+
+    def __init__(self, compiled: CompiledPack, max_keys: int = MAX_KEYS):
+        engine = _import_engine()
+
+        class _QuietHost(engine.Host):
+            def _run(self):  # hazard 7: no dispatcher/timer threads
+                self._d_timer = self._t_timer = None
+
+        self._engine = engine
+        self._host = _QuietHost()
+        self._compiled = compiled
+        self._results: dict[str, str] = {}
+        self._errors: list[BaseException] = []
+        self._seen: list[str] = []
+        self._seq = itertools.count(1)
+        self.rulesets: list[tuple[str, set[str]]] = []
+        self._build(max_keys)
+
+    # ------------------------------------------------------------------ build
+    def _action(self, rule_id: str, status: str):
+        def run(c):
+            try:
+                if rule_id in self._results:
+                    raise ReteError(f"rule {rule_id} produced two outcomes ({self._results[rule_id]}, {status})")
+                self._results[rule_id] = status
+            except BaseException as exc:  # hazard 1: never lose a handler error
+                self._errors.append(exc)
+
+        return run
+
+    def _catch_all(self, name: str):
+        def run(c):
+            self._seen.append(name)
+
+        return run
+
+    def _build(self, max_keys: int):
+        groups: list[tuple[list, set[str]]] = []
+        for cr in self._compiled.rules:
+            keys = set()
+            for p in (cr.outcomes.passed, cr.outcomes.failed, cr.outcomes.not_applicable):
+                keys |= pattern_keys(p)
+            keys.discard(ZERO)
+            for g in groups:
+                if len(g[1] | keys) <= max_keys:
+                    g[0].append(cr)
+                    g[1].update(keys)
+                    break
+            else:
+                if len(keys) > max_keys:
+                    raise ReteError(f"rule {cr.id} reads {len(keys)} fields, over the {max_keys} a fact may carry")
+                groups.append(([cr], set(keys)))
+        if not groups:
+            groups.append(([], set()))
+        defs = {}
+        for rules, keys in groups:
+            name = f"pacm_{id(self):x}_{next(_names)}"
+            rs: dict[str, dict] = {}
+            for cr in rules:
+                smap = cr.status_map
+                for outcome, pat in (
+                    ("pass", cr.outcomes.passed),
+                    ("fail", cr.outcomes.failed),
+                    ("not_applicable", cr.outcomes.not_applicable),
+                ):
+                    if isinstance(pat, PFalse):
+                        continue
+                    status = smap.get(outcome, outcome)
+                    cond = pattern_json(pat)
+                    anchored = {"$and": [{"_kind": "pdd"}, cond]} if cond else {"_kind": "pdd"}  # hazard 5
+                    rs[f"{cr.id}#{outcome}"] = {"all": [{"m": anchored}], "run": self._action(cr.id, status)}
+            rs["_catch_all"] = {"all": [{"m": {"_kind": "pdd"}}], "run": self._catch_all(name)}  # hazard 4
+            defs[name] = rs
+            self.rulesets.append((name, keys))
+        self._host.register_rulesets(copy.deepcopy(defs))  # hazard 8: register a copy (it mutates its input)
+
+    # --------------------------------------------------------------- evaluate
+    def evaluate(self, flat: dict[str, Any], pdd_id: str = "pdd") -> dict[str, str]:
+        """Statuses for every compiled rule; rules with no matching outcome are insufficient_data."""
+        self._results = {}
+        self._errors = []
+        self._seen = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            for name, keys in self.rulesets:
+                seq = next(self._seq)
+                sid = f"s{seq}"  # hazard 3/6: a fresh session per PDD and ruleset
+                fact = project(flat, keys)
+                fact.update({"_kind": "pdd", "_pdd": str(pdd_id), "_seq": seq, "sid": sid, ZERO: 0.0})
+                try:
+                    self._host.assert_fact(name, fact)
+                except self._engine.MessageNotHandledException as exc:  # pragma: no cover - catch-all prevents it
+                    raise ReteError(f"fact not handled by {name}: {exc}")
+                finally:
+                    try:
+                        self._host.delete_state(name, sid)  # actions have run synchronously: safe to delete
+                    except Exception:  # pragma: no cover
+                        pass
+                if self._errors:
+                    raise ReteError(f"rule action failed: {self._errors[0]!r}") from self._errors[0]
+                if name not in self._seen:
+                    raise ReteError(f"ruleset {name} did not process PDD {pdd_id} (fact rejected?)")
+        out = {}
+        for cr in self._compiled.rules:
+            out[cr.id] = self._results.get(cr.id, "insufficient_data")
+        return out

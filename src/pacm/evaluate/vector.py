@@ -1,0 +1,128 @@
+"""Batch evaluation: the same compiled patterns as boolean masks over a pandas frame.
+
+One row per PDD, one column per fact key (the same keys and float conversion the Rete adapter
+asserts). Each pattern becomes a mask; a rule's status column is ``pass``/``fail``/
+``not_applicable`` where the corresponding outcome mask holds and ``insufficient_data``
+elsewhere. Arithmetic is evaluated in the canonical order the compiler fixed, on float64, so the
+results equal durable-rules' bit for bit (``tests/test_differential.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..expr.patterns import ZERO, PAnd, PCmp, PExists, PFalse, POr, PTrue, VArith, VConst, VKey, key
+from ..rulepack import CompiledPack
+from .rete import to_fact_value
+
+_CMP = {
+    "<": np.less,
+    "<=": np.less_equal,
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "==": np.equal,
+    "!=": np.not_equal,
+}
+
+
+def facts_frame(flats: Iterable[dict[str, Any]]) -> pd.DataFrame:
+    """A frame of fact values (same conversion as the Rete adapter) from flat PDDs."""
+    rows = [{key(p): to_fact_value(v) for p, v in f.items()} for f in flats]
+    return pd.DataFrame.from_records(rows)
+
+
+class VectorEvaluator:
+    def __init__(self, compiled: CompiledPack):
+        self.compiled = compiled
+
+    def _col(self, df: pd.DataFrame, k: str):
+        if k == ZERO:
+            return np.zeros(len(df)), np.ones(len(df), dtype=bool)
+        if k not in df.columns:
+            return np.full(len(df), np.nan), np.zeros(len(df), dtype=bool)
+        s = df[k]
+        present = s.notna().to_numpy()
+        return s.to_numpy(), present
+
+    def _value(self, df, v):
+        if isinstance(v, VConst):
+            return v.value
+        if isinstance(v, VKey):
+            arr, present = self._col(df, v.key)
+            return np.where(present, arr, np.nan).astype(float) if arr.dtype != object else arr
+        if isinstance(v, VArith):
+            a = np.asarray(self._value(df, v.left), dtype=float)
+            b = np.asarray(self._value(df, v.right), dtype=float)
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                if v.op == "+":
+                    return a + b
+                if v.op == "-":
+                    return a - b
+                if v.op == "*":
+                    return a * b
+                return a / b
+        raise TypeError(v)
+
+    def mask(self, df: pd.DataFrame, p) -> np.ndarray:
+        n = len(df)
+        if isinstance(p, PTrue):
+            return np.ones(n, dtype=bool)
+        if isinstance(p, PFalse):
+            return np.zeros(n, dtype=bool)
+        if isinstance(p, PExists):
+            _, present = self._col(df, p.key)
+            return ~present if p.negate else present
+        if isinstance(p, PCmp):
+            left, present = self._col(df, p.key)
+            rhs = self._value(df, p.rhs)
+            if isinstance(p.rhs, VConst) and isinstance(p.rhs.value, (str, bool)):
+                out = np.zeros(n, dtype=bool)
+                idx = present.nonzero()[0]
+                vals = left[idx]
+                want = p.rhs.value
+                kind = (bool, np.bool_) if isinstance(want, bool) else (str,)
+                eq = [isinstance(x, kind) and bool(x == want) for x in vals]
+                out[idx] = eq if p.op == "==" else [not e for e in eq]
+                return out
+            lf = np.where(present, left, np.nan).astype(float)
+            with np.errstate(invalid="ignore"):
+                res = _CMP[p.op](lf, np.asarray(rhs, dtype=float))
+            # comparisons involving NaN (absent operands) never match, as in durable-rules
+            rf = np.asarray(rhs, dtype=float)
+            valid = present & ~np.isnan(np.broadcast_to(rf, lf.shape))
+            return np.asarray(res, dtype=bool) & valid
+        if isinstance(p, PAnd):
+            m = np.ones(n, dtype=bool)
+            for i in p.items:
+                m &= self.mask(df, i)
+            return m
+        if isinstance(p, POr):
+            m = np.zeros(n, dtype=bool)
+            for i in p.items:
+                m |= self.mask(df, i)
+            return m
+        raise TypeError(p)
+
+    def evaluate_frame(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Statuses: a frame indexed like ``df`` with one column per rule id."""
+        cols = {}
+        for cr in self.compiled.rules:
+            smap = cr.status_map
+            status = np.full(len(df), "insufficient_data", dtype=object)
+            for outcome, pat in (
+                ("not_applicable", cr.outcomes.not_applicable),
+                ("fail", cr.outcomes.failed),
+                ("pass", cr.outcomes.passed),
+            ):
+                m = self.mask(df, pat)
+                status[m] = smap.get(outcome, outcome)
+            cols[cr.id] = status
+        return pd.DataFrame(cols, index=df.index)
+
+    def evaluate_many(self, flats: list[dict[str, Any]]) -> list[dict[str, str]]:
+        df = facts_frame(flats)
+        res = self.evaluate_frame(df)
+        return res.to_dict(orient="records")

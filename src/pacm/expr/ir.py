@@ -1,0 +1,197 @@
+"""The typed expression tree that rule conditions and methodology equations parse into.
+
+Types are checked when a rule pack loads, so at run time no comparison can mix a string with a
+number, or a boolean with 1 (durable-rules would happily compare ``"10" > 9`` as strings, and treat
+``1 == true``: see hazard 10 in ``shared/domain/durable-rules.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Union
+
+NUM, DATE, STR, BOOL = "number", "date", "string", "bool"
+
+
+@dataclass(frozen=True)
+class Field:
+    """A PDD field, by dotted path (``additionality.investment.benchmark_pct``)."""
+
+    path: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Param:
+    """A parameter from a dated parameter file (``params.crediting_period.renewable_max_years``)."""
+
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Const:
+    value: Any
+    type: str
+
+
+@dataclass(frozen=True)
+class Arith:
+    op: str  # + - * /
+    left: "Value"
+    right: "Value"
+    type: str
+
+
+@dataclass(frozen=True)
+class Cmp:
+    op: str  # < <= > >= == !=
+    left: "Value"
+    right: "Value"
+
+
+@dataclass(frozen=True)
+class In:
+    left: "Value"
+    values: tuple
+    negate: bool = False
+
+
+@dataclass(frozen=True)
+class Missing:
+    field: Field
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    item: "Cond"
+
+
+Value = Union[Field, Param, Const, Arith]
+Cond = Union[Cmp, In, Missing, And, Or, Not, Const]
+
+TRUE = Const(True, BOOL)
+
+
+def fields_of(node) -> list[str]:
+    """Dotted paths of every PDD field a tree reads, in first-seen order."""
+    out: list[str] = []
+
+    def walk(n):
+        if isinstance(n, Field):
+            if n.path not in out:
+                out.append(n.path)
+        elif isinstance(n, (Arith, Cmp)):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, In):
+            walk(n.left)
+        elif isinstance(n, Missing):
+            walk(n.field)
+        elif isinstance(n, (And, Or)):
+            for i in n.items:
+                walk(i)
+        elif isinstance(n, Not):
+            walk(n.item)
+
+    walk(node)
+    return out
+
+
+def params_of(node) -> list[str]:
+    out: list[str] = []
+
+    def walk(n):
+        if isinstance(n, Param):
+            if n.name not in out:
+                out.append(n.name)
+        elif isinstance(n, (Arith, Cmp)):
+            walk(n.left)
+            walk(n.right)
+        elif isinstance(n, In):
+            walk(n.left)
+        elif isinstance(n, (And, Or)):
+            for i in n.items:
+                walk(i)
+        elif isinstance(n, Not):
+            walk(n.item)
+
+    walk(node)
+    return out
+
+
+def to_number(value: Any) -> float:
+    """The one conversion of a value to the float both evaluators compare.
+
+    Dates become their proleptic ordinal (days), so date differences are day counts.
+    """
+    if isinstance(value, bool):
+        raise TypeError("booleans are not numbers")
+    if isinstance(value, dt.date):
+        return float(value.toordinal())
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def render(node, values: dict | None = None) -> str:
+    """Human text of a tree; with ``values``, parameters are shown with their value."""
+    values = values or {}
+    prec = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6}
+
+    def fmt_const(v):
+        if isinstance(v, str):
+            return repr(v)
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return str(v)
+
+    def r(n, parent=0):
+        if isinstance(n, Field):
+            return n.path
+        if isinstance(n, Param):
+            if n.name in values:
+                return f"{fmt_const(values[n.name])}"
+            return f"params.{n.name}"
+        if isinstance(n, Const):
+            return fmt_const(n.value)
+        if isinstance(n, Arith):
+            p = prec[n.op]
+            s = f"{r(n.left, p)} {n.op} {r(n.right, p + 1)}"
+            return f"({s})" if p < parent else s
+        if isinstance(n, Cmp):
+            if n.op == "==" and isinstance(n.right, Const) and n.right.value is True and n.right.type == BOOL:
+                return r(n.left, parent)
+            s = f"{r(n.left, 5)} {n.op} {r(n.right, 5)}"
+            return f"({s})" if prec["cmp"] < parent else s
+        if isinstance(n, In):
+            vals = ", ".join(fmt_const(v) for v in n.values)
+            return f"{r(n.left, 5)} {'not in' if n.negate else 'in'} [{vals}]"
+        if isinstance(n, Missing):
+            return f"missing({n.field.path})"
+        if isinstance(n, Not):
+            if isinstance(n.item, Missing):
+                return f"present({n.item.field.path})"
+            return f"not {r(n.item, prec['not'])}"
+        if isinstance(n, (And, Or)):
+            word = "and" if isinstance(n, And) else "or"
+            p = prec[word]
+            s = f" {word} ".join(r(i, p + 1) for i in n.items)
+            return f"({s})" if p < parent else s
+        return str(n)
+
+    return r(node)

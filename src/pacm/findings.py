@@ -1,0 +1,143 @@
+"""Findings: one per rule per PDD, with everything a validator needs to read it beside the standard.
+
+The evaluators decide only the *status*. Everything else in a finding (fields read, actual
+values, the expectation with parameters filled in, the message, the "why not" line) is built
+here from the rule and the PDD, the same way whichever evaluator ran, so the two evaluators'
+findings are equal whenever their statuses are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .expr.ir import render
+from .expr.reference import missing_fields, why_not
+from .rulepack import CompiledRule
+
+_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?::([^{}]*))?\}")
+_SAFE_SPEC = re.compile(r"^[<>^=]?[+\- ]?,?(\.\d{1,6})?[fd%]?$")
+
+
+@dataclass
+class Finding:
+    rule: str
+    title: str
+    status: str
+    kind: str
+    severity: str
+    area: str
+    section: str
+    reference: str
+    reference_detail: dict
+    clause: str
+    confidence: str
+    fields: list[str]
+    actual: dict[str, Any]
+    expected: str
+    parameters: dict[str, Any]
+    message: str
+    why_not: str | None = None
+    confirm: str | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        d = asdict(self)
+        d["actual"] = {k: jsonable(v) for k, v in self.actual.items()}
+        d["parameters"] = {k: jsonable(v) for k, v in self.parameters.items()}
+        return d
+
+
+def jsonable(v: Any) -> Any:
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
+    return v
+
+
+def fmt_value(v: Any, spec: str | None = None) -> str:
+    if v is None:
+        return "(missing)"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if spec and _SAFE_SPEC.match(spec) and isinstance(v, (int, Decimal, float)):
+        try:
+            return format(v, spec)
+        except (ValueError, TypeError):
+            pass
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f") if v == v.to_integral_value() else str(v)
+    return str(v)
+
+
+def render_template(text: str, env: dict, params: dict) -> str:
+    """Fill ``{field.path}``, ``{field.path:.1f}`` and ``{params.name}`` placeholders (no code runs)."""
+
+    def sub(m):
+        name, spec = m.group(1), m.group(2)
+        if name.startswith("params."):
+            return fmt_value(params.get(name[7:]), spec)
+        return fmt_value(env.get(name), spec)
+
+    return _PLACEHOLDER.sub(sub, text or "")
+
+
+def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
+    r = cr.rule
+    params = cr.param_values
+    fields = r.fields
+    actual = {f: env.get(f) for f in fields}
+    expected = render(r.require, params) if r.kind == "automatic" else (r.confirm or "")
+    why = None
+    if status == "fail":
+        message = render_template(r.message, env, params)
+        lines = why_not(r.require, env, params)
+        why = "; ".join(lines) if lines else None
+    elif status == "pass":
+        message = render_template(r.pass_message, env, params) if r.pass_message else f"Meets: {expected}"
+    elif status == "not_applicable":
+        message = f"Not applicable: {render(r.applies, params)} does not hold"
+    elif status == "validator_judgement":
+        message = f"Validator to confirm: {' '.join(str(r.confirm).split())}"
+        if r.evidence:
+            message += f" (PDD addresses it in {', '.join(r.evidence)})"
+    else:  # insufficient_data
+        missing = missing_fields(r.applies, env) + [f for f in missing_fields(r.require, env) if f not in missing_fields(r.applies, env)]
+        if missing:
+            message = f"Cannot decide: the PDD does not give {', '.join(missing)}"
+            why = "provide " + ", ".join(missing)
+        else:
+            message = "Cannot decide: a value needed is undefined (e.g. a division by zero)"
+    return Finding(
+        rule=r.id,
+        title=r.title,
+        status=status,
+        kind=r.kind,
+        severity=r.severity,
+        area=r.area,
+        section=r.section,
+        reference=r.citation(),
+        reference_detail=dict(r.reference),
+        clause=r.clause,
+        confidence=cr.confidence,
+        fields=fields,
+        actual=actual,
+        expected=expected,
+        parameters=dict(params),
+        message=message,
+        why_not=why,
+        confirm=r.confirm if r.kind == "validator_judgement" else None,
+        evidence=list(r.evidence),
+    )
+
+
+def build_findings(compiled_rules: list[CompiledRule], statuses: dict[str, str], env: dict) -> list[Finding]:
+    return [build_finding(cr, statuses[cr.id], env) for cr in compiled_rules]

@@ -1,0 +1,252 @@
+"""Dated, referenced parameters: every number a standard sets.
+
+A parameter file (``rules/parameters/<area>.yaml``) maps parameter names to entries in the
+OpenFisca style::
+
+    renewable_max_years:
+      description: Longest renewable crediting period for emission reductions
+      unit: year
+      reference: {document: "Decision 3/CMA.3, annex (RMP)", paragraph: "31"}
+      confidence: secondary        # confirmed | secondary | unconfirmed (domain brief tags C/S/M)
+      values:
+        2021-11-13: {value: 5}
+
+The full name is ``<area>.<key>`` (``crediting_period.renewable_max_years``); rules write it as
+``params.crediting_period.renewable_max_years``. The value in force on a date is the one with the
+latest start on or before that date. Users may override values (``--param``/``--params``); the
+report lists every override so a finding is never silently computed on changed numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .errors import Collected, PacmInputError, RulePackError, did_you_mean
+from .expr.ir import BOOL, DATE, NUM, STR
+from .safeyaml import expect_mapping, load_file, loads_yaml
+
+CONFIDENCE = ("confirmed", "secondary", "unconfirmed")
+_ENTRY_KEYS = {"description", "unit", "reference", "confidence", "values", "note"}
+_REF_KEYS = {"document", "symbol", "version", "paragraph", "url", "note"}
+
+
+def type_of(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, (int, Decimal)):
+        return NUM
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return DATE
+    if isinstance(value, str):
+        return STR
+    return None
+
+
+@dataclass
+class DatedValue:
+    start: dt.date
+    value: Any
+    reference: dict | None = None
+    confidence: str | None = None
+
+
+@dataclass
+class Parameter:
+    name: str
+    description: str
+    unit: str | None
+    reference: dict
+    confidence: str
+    values: list[DatedValue]
+    type: str
+    source: str
+
+    def at(self, on: dt.date) -> DatedValue | None:
+        best = None
+        for v in self.values:
+            if v.start <= on:
+                best = v
+        return best
+
+
+@dataclass
+class ParameterSet:
+    """All parameters of a rule pack, with user overrides on top."""
+
+    params: dict[str, Parameter] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)
+    override_sources: dict[str, str] = field(default_factory=dict)
+
+    def type_of(self, name: str) -> str | None:
+        p = self.params.get(name)
+        return p.type if p else None
+
+    def names(self):
+        return self.params.keys()
+
+    def value(self, name: str, on: dt.date) -> Any:
+        if name in self.overrides:
+            return self.overrides[name]
+        dv = self.params[name].at(on)
+        if dv is None:
+            raise KeyError(name)
+        return dv.value
+
+    def resolve(self, names, on: dt.date) -> dict[str, Any]:
+        out = {}
+        for n in names:
+            try:
+                out[n] = self.value(n, on)
+            except KeyError:
+                first = self.params[n].values[0].start
+                raise PacmInputError.single(
+                    self.params[n].source,
+                    "parameter-not-in-force",
+                    f"parameter '{n}' has no value in force on {on} (first value from {first})",
+                    loc=n,
+                    expected=f"an --as-of date on or after {first}",
+                )
+        return out
+
+    def confidence(self, name: str, on: dt.date) -> str:
+        if name in self.overrides:
+            return "override"
+        p = self.params[name]
+        dv = p.at(on)
+        return (dv.confidence if dv and dv.confidence else p.confidence)
+
+    def describe(self, name: str, on: dt.date) -> dict:
+        p = self.params[name]
+        dv = p.at(on)
+        return {
+            "name": name,
+            "value": self.overrides.get(name, dv.value if dv else None),
+            "overridden": name in self.overrides,
+            "override_source": self.override_sources.get(name),
+            "in_force_from": dv.start.isoformat() if dv else None,
+            "unit": p.unit,
+            "confidence": self.confidence(name, on),
+            "reference": (dv.reference if dv and dv.reference else p.reference),
+            "description": p.description,
+            "source": p.source,
+        }
+
+    # ------------------------------------------------------------ overrides
+    def override(self, name: str, raw: Any, source: str) -> None:
+        if name not in self.params:
+            hint = did_you_mean(name, self.params)
+            raise PacmInputError.single(source, "unknown-parameter", f"unknown parameter '{name}'", hint=hint)
+        p = self.params[name]
+        value = raw
+        if isinstance(raw, str) and p.type != STR:
+            value = loads_yaml(raw, source).data
+        if p.type == NUM and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+            value = Decimal(value)
+        if type_of(value) != p.type:
+            raise PacmInputError.single(
+                source,
+                "parameter-type",
+                f"override of '{name}' is {value!r}",
+                loc=name,
+                expected=f"a {p.type} like {p.values[-1].value!r}",
+            )
+        self.overrides[name] = value
+        self.override_sources[name] = source
+
+    def override_from_file(self, path: str) -> None:
+        doc = load_file(path)
+        data = expect_mapping(doc, "a mapping of parameter names to values")
+        for k, v in data.items():
+            self.override(k, v, f"{path}")
+
+
+def _ref(c: Collected, loc: str, ref: Any) -> dict:
+    if not isinstance(ref, dict):
+        c.add("bad-reference", loc, "reference must be a mapping", "keys document, paragraph, ...")
+        return {}
+    for k in ref:
+        if k not in _REF_KEYS:
+            c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _REF_KEYS))
+    if "document" not in ref:
+        c.add("missing-key", loc, "reference needs a 'document'")
+    return {k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in ref.items()}
+
+
+def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> None:
+    src = str(path)
+    doc = load_file(path)
+    data = expect_mapping(doc, "a mapping of parameter names to entries")
+    c = Collected(src)
+    for key, entry in data.items():
+        name = f"{area}.{key}"
+        loc = key
+        if not isinstance(entry, dict):
+            c.add("bad-parameter", loc, "a parameter entry must be a mapping", "description, reference, confidence, values")
+            continue
+        for k in entry:
+            if k not in _ENTRY_KEYS:
+                c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _ENTRY_KEYS))
+        for req in ("description", "reference", "confidence", "values"):
+            if req not in entry:
+                c.add("missing-key", loc, f"parameter needs '{req}'")
+        conf = entry.get("confidence")
+        if conf is not None and conf not in CONFIDENCE:
+            c.add("bad-confidence", f"{loc}.confidence", f"'{conf}' is not a confidence level", " | ".join(CONFIDENCE))
+        ref = _ref(c, f"{loc}.reference", entry.get("reference", {}))
+        values = entry.get("values")
+        dvs: list[DatedValue] = []
+        if not isinstance(values, dict) or not values:
+            c.add("bad-values", f"{loc}.values", "values must be a non-empty mapping of start dates to {value: ...}")
+        else:
+            types = set()
+            for d, v in values.items():
+                if not isinstance(d, dt.date):
+                    c.add("bad-date", f"{loc}.values", f"'{d}' is not a date", "YYYY-MM-DD keys")
+                    continue
+                if not isinstance(v, dict) or "value" not in v:
+                    c.add("bad-value", f"{loc}.values.{d}", "each dated entry is {value: ..., reference?: ...}")
+                    continue
+                extra = set(v) - {"value", "reference", "confidence", "note"}
+                for k in extra:
+                    c.add("unknown-key", f"{loc}.values.{d}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, ["value", "reference", "confidence", "note"]))
+                t = type_of(v["value"])
+                if t is None:
+                    c.add("bad-value", f"{loc}.values.{d}", f"unsupported value {v['value']!r}", "a number, date, text or true/false")
+                    continue
+                types.add(t)
+                val = Decimal(v["value"]) if t == NUM else v["value"]
+                vref = _ref(c, f"{loc}.values.{d}.reference", v["reference"]) if "reference" in v else None
+                vconf = v.get("confidence")
+                if vconf is not None and vconf not in CONFIDENCE:
+                    c.add("bad-confidence", f"{loc}.values.{d}.confidence", f"'{vconf}' is not a confidence level")
+                dvs.append(DatedValue(d, val, vref, vconf))
+            if len(types) > 1:
+                c.add("mixed-types", f"{loc}.values", f"values mix types {sorted(types)}")
+        if name in into:
+            c.add("duplicate-parameter", loc, f"parameter '{name}' is defined twice (also in {into[name].source})")
+        if dvs and len(types) == 1:
+            dvs.sort(key=lambda x: x.start)
+            into[name] = Parameter(
+                name=name,
+                description=str(entry.get("description", "")),
+                unit=entry.get("unit"),
+                reference=ref,
+                confidence=conf or "unconfirmed",
+                values=dvs,
+                type=types.pop(),
+                source=src,
+            )
+    c.raise_if_any(RulePackError)
+
+
+def load_parameters(directory: Path) -> ParameterSet:
+    params: dict[str, Parameter] = {}
+    for path in sorted(directory.rglob("*.yaml")):
+        rel = path.relative_to(directory).with_suffix("")
+        area = ".".join(rel.parts)
+        load_parameter_file(path, area, params)
+    return ParameterSet(params)

@@ -1,0 +1,385 @@
+"""Rule files: loading, checking, and compiling them for an evaluation date.
+
+A rule file (``rules/<area>.yaml``) follows the standard clause by clause: each rule quotes the
+clause it encodes, cites it, and states its condition in the expression grammar of
+:mod:`pacm.expr.parser`. Loading checks everything a reviewer would: unknown keys (with "did you
+mean"), unknown fields or parameters, type errors in conditions, duplicate ids, ids outside the
+file's area, missing references. Errors name the file and the rule.
+
+A rule is either ``automatic`` (its ``require`` decides pass/fail) or ``validator_judgement``
+(pacm cannot decide; it checks the PDD addresses the point, listed in ``evidence``, and puts the
+item on the validator's checklist with what to ``confirm``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Collected, RulePackError, did_you_mean
+from .expr.ir import TRUE, And, Field, Missing, Not, fields_of, params_of, render
+from .expr.parser import ExprError, Names, parse_condition
+from .expr.patterns import Outcomes, compile_outcomes
+from .params import CONFIDENCE, ParameterSet, load_parameters
+from .pdd.fields import field_type, registry
+from .safeyaml import expect_mapping, load_file
+
+KINDS = ("automatic", "validator_judgement")
+SEVERITIES = ("error", "warning", "info")
+STATUSES = ("pass", "fail", "not_applicable", "insufficient_data", "validator_judgement")
+_RULE_KEYS = {
+    "id", "title", "reference", "clause", "confidence", "kind", "severity", "applies_if", "require",
+    "confirm", "evidence", "message", "pass_message", "effective", "section", "note",
+}
+_FILE_KEYS = {"area", "title", "standard", "rules", "note"}
+_REF_KEYS = {"document", "symbol", "version", "paragraph", "url", "note"}
+_CONF_RANK = {"confirmed": 0, "secondary": 1, "unconfirmed": 2, "override": 1}
+_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+
+
+@dataclass
+class Rule:
+    id: str
+    area: str
+    title: str
+    reference: dict
+    clause: str
+    confidence: str
+    kind: str
+    severity: str
+    applies_src: str | None
+    require_src: str | None
+    applies: Any
+    require: Any
+    confirm: str | None
+    evidence: list[str]
+    message: str
+    pass_message: str | None
+    effective_from: dt.date | None
+    effective_until: dt.date | None
+    section: str
+    source: str
+    line: int | None = None
+
+    @property
+    def fields(self) -> list[str]:
+        out = fields_of(self.applies)
+        for f in fields_of(self.require):
+            if f not in out:
+                out.append(f)
+        return out
+
+    @property
+    def params(self) -> list[str]:
+        out = params_of(self.applies)
+        for p in params_of(self.require):
+            if p not in out:
+                out.append(p)
+        return out
+
+    def in_force(self, on: dt.date) -> bool:
+        if self.effective_from and on < self.effective_from:
+            return False
+        if self.effective_until and on > self.effective_until:
+            return False
+        return True
+
+    def citation(self) -> str:
+        r = self.reference
+        parts = [r.get("document", "")]
+        if r.get("symbol"):
+            parts.append(r["symbol"])
+        if r.get("version"):
+            parts.append(f"v{r['version']}" if not str(r["version"]).startswith("v") else r["version"])
+        if r.get("paragraph"):
+            parts.append(f"para {r['paragraph']}")
+        return ", ".join(p for p in parts if p)
+
+
+@dataclass
+class CompiledRule:
+    """A rule bound to the parameter values in force on the evaluation date."""
+
+    rule: Rule
+    outcomes: Outcomes
+    param_values: dict[str, Any]
+    param_confidence: dict[str, str]
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+    @property
+    def confidence(self) -> str:
+        """The weakest confidence among the clause and the parameters the rule uses."""
+        levels = [self.rule.confidence] + list(self.param_confidence.values())
+        return max(levels, key=lambda c: _CONF_RANK.get(c, 2))
+
+    @property
+    def status_map(self) -> dict[str, str]:
+        if self.rule.kind == "validator_judgement":
+            return {"pass": "validator_judgement", "fail": "insufficient_data"}
+        return {"pass": "pass", "fail": "fail"}
+
+
+@dataclass
+class CompiledPack:
+    pack: "RulePack"
+    as_of: dt.date
+    rules: list[CompiledRule]
+    skipped: list[str]  # rule ids not in force on as_of
+
+    def by_id(self) -> dict[str, CompiledRule]:
+        return {r.id: r for r in self.rules}
+
+
+@dataclass
+class RulePack:
+    rules: list[Rule]
+    params: ParameterSet
+    version: str
+    digest: str
+    root: Path
+    areas: dict[str, dict] = field(default_factory=dict)
+    _compiled: dict = field(default_factory=dict)
+
+    def get(self, rule_id: str) -> Rule | None:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        return None
+
+    def compile(self, as_of: dt.date) -> CompiledPack:
+        key = (as_of, tuple(sorted(self.params.overrides.items(), key=lambda kv: kv[0])))
+        if key in self._compiled:
+            return self._compiled[key]
+        compiled, skipped = [], []
+        for r in self.rules:
+            if not r.in_force(as_of):
+                skipped.append(r.id)
+                continue
+            values = self.params.resolve(r.params, as_of)
+            compiled.append(
+                CompiledRule(
+                    rule=r,
+                    outcomes=compile_outcomes(r.applies, r.require, values),
+                    param_values=values,
+                    param_confidence={p: self.params.confidence(p, as_of) for p in r.params},
+                )
+            )
+        cp = CompiledPack(self, as_of, compiled, skipped)
+        self._compiled[key] = cp
+        return cp
+
+    def engine_info(self) -> dict:
+        from . import __version__
+
+        return {
+            "name": "pacm",
+            "version": __version__,
+            "rule_pack": self.version,
+            "rule_pack_sha256": self.digest,
+            "rules": len(self.rules),
+            "parameter_overrides": {k: _jsonable(v) for k, v in self.params.overrides.items()},
+        }
+
+
+def _jsonable(v):
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if hasattr(v, "is_finite"):
+        return str(v)
+    return v
+
+
+def default_root() -> Path:
+    """The repository's ``rules/`` folder (the package lives in ``src/pacm``)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "rules" / "pack.yaml").is_file():
+            return parent / "rules"
+    raise RulePackError("rules/", [])  # pragma: no cover
+
+
+def digest_of(paths: list[Path], base: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(str(p.relative_to(base)).encode())
+        h.update(b"\0")
+        h.update(p.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _names(params: ParameterSet) -> Names:
+    return Names(field_type, params.type_of, lambda: registry().keys(), params.names)
+
+
+def _parse(c: Collected, loc: str, src: Any, names: Names, what: str):
+    try:
+        return parse_condition(src, names)
+    except ExprError as exc:
+        c.add("bad-condition", loc, f"{what}: {exc}")
+        return TRUE
+
+
+_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?::([^{}]*))?\}")
+
+
+def _check_template(c: Collected, loc: str, text: str, allowed_fields: set, params: ParameterSet):
+    for m in _PLACEHOLDER.finditer(text or ""):
+        name = m.group(1)
+        if name.startswith("params."):
+            if name[7:] not in params.params:
+                c.add("bad-template", loc, f"unknown parameter '{name}' in message", hint=did_you_mean(name[7:], params.params))
+        elif name not in registry():
+            c.add("bad-template", loc, f"unknown field '{name}' in message", hint=did_you_mean(name, registry()))
+
+
+def load_rule_file(path: Path, params: ParameterSet, seen: dict[str, str]) -> tuple[dict, list[Rule]]:
+    src = str(path)
+    doc = load_file(path)
+    data = expect_mapping(doc, "a mapping with 'area', 'title' and 'rules'")
+    c = Collected(src)
+    for k in data:
+        if k not in _FILE_KEYS:
+            c.add("unknown-key", k, f"unknown key '{k}'", hint=did_you_mean(k, _FILE_KEYS))
+    area = data.get("area")
+    if area != path.stem:
+        c.add("bad-area", "area", f"area '{area}' does not match the file name '{path.stem}'")
+    rules_data = data.get("rules")
+    if not isinstance(rules_data, list) or not rules_data:
+        c.add("no-rules", "rules", "'rules' must be a non-empty list")
+        c.raise_if_any(RulePackError)
+    names = _names(params)
+    out: list[Rule] = []
+    for i, rd in enumerate(rules_data):
+        rid = rd.get("id") if isinstance(rd, dict) else None
+        loc = f"rule {rid}" if rid else f"rules[{i}]"
+        if not isinstance(rd, dict):
+            c.add("bad-rule", loc, "a rule must be a mapping")
+            continue
+        for k in rd:
+            if k not in _RULE_KEYS:
+                c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _RULE_KEYS))
+        for req in ("id", "title", "reference", "clause", "confidence", "kind", "section"):
+            if req not in rd:
+                c.add("missing-key", loc, f"rule needs '{req}'")
+        if not isinstance(rid, str) or not _ID.match(rid):
+            c.add("bad-id", loc, f"id {rid!r} must be namespaced lower-case, e.g. '{area}.max_length'")
+            continue
+        if not rid.startswith(f"{area}."):
+            c.add("bad-id", loc, f"id '{rid}' must start with the file's area '{area}.'")
+        if rid in seen:
+            c.add("duplicate-id", loc, f"rule id '{rid}' is already defined in {seen[rid]}")
+        seen[rid] = src
+        ref = rd.get("reference") or {}
+        if not isinstance(ref, dict) or "document" not in ref:
+            c.add("bad-reference", f"{loc}.reference", "reference must be a mapping with at least 'document'")
+            ref = {}
+        else:
+            for k in ref:
+                if k not in _REF_KEYS:
+                    c.add("unknown-key", f"{loc}.reference.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _REF_KEYS))
+        kind = rd.get("kind", "automatic")
+        if kind not in KINDS:
+            c.add("bad-kind", f"{loc}.kind", f"'{kind}' is not a rule kind", " | ".join(KINDS))
+        sev = rd.get("severity", "error")
+        if sev not in SEVERITIES:
+            c.add("bad-severity", f"{loc}.severity", f"'{sev}' is not a severity", " | ".join(SEVERITIES))
+        conf = rd.get("confidence")
+        if conf not in CONFIDENCE:
+            c.add("bad-confidence", f"{loc}.confidence", f"'{conf}' is not a confidence level", " | ".join(CONFIDENCE))
+        applies = _parse(c, f"{loc}.applies_if", rd.get("applies_if"), names, "applies_if")
+        evidence = rd.get("evidence") or []
+        if not isinstance(evidence, list):
+            c.add("bad-evidence", f"{loc}.evidence", "evidence must be a list of PDD fields")
+            evidence = []
+        for f in evidence:
+            if field_type(str(f)) is None:
+                c.add("unknown-field", f"{loc}.evidence", f"unknown field '{f}'", hint=did_you_mean(str(f), registry()))
+        if kind == "automatic":
+            if "require" not in rd:
+                c.add("missing-key", loc, "an automatic rule needs 'require'")
+            require = _parse(c, f"{loc}.require", rd.get("require"), names, "require")
+            if "message" not in rd:
+                c.add("missing-key", loc, "an automatic rule needs a failure 'message'")
+        else:
+            if "confirm" not in rd:
+                c.add("missing-key", loc, "a validator_judgement item needs 'confirm' (what the validator must confirm)")
+            if not evidence and "require" not in rd:
+                c.add("missing-key", loc, "a validator_judgement item needs 'evidence' (the PDD fields that address it)")
+            items = [Not(Missing(Field(f, field_type(f)))) for f in evidence if field_type(f)]
+            if "require" in rd:
+                items.append(_parse(c, f"{loc}.require", rd.get("require"), names, "require"))
+            require = And(tuple(items)) if len(items) > 1 else (items[0] if items else TRUE)
+        eff = rd.get("effective") or {}
+        if not isinstance(eff, dict) or set(eff) - {"from", "until"}:
+            c.add("bad-effective", f"{loc}.effective", "effective takes 'from' and 'until' dates")
+            eff = {}
+        for k in ("from", "until"):
+            if k in eff and eff[k] is not None and not isinstance(eff[k], dt.date):
+                c.add("bad-date", f"{loc}.effective.{k}", f"'{eff[k]}' is not a date", "YYYY-MM-DD")
+        message = str(rd.get("message") or rd.get("confirm") or "")
+        allowed = set(fields_of(applies)) | set(fields_of(require))
+        _check_template(c, f"{loc}.message", message, allowed, params)
+        _check_template(c, f"{loc}.pass_message", rd.get("pass_message") or "", allowed, params)
+        out.append(
+            Rule(
+                id=rid,
+                area=area,
+                title=str(rd.get("title", "")),
+                reference={k: str(v) for k, v in ref.items()},
+                clause=" ".join(str(rd.get("clause", "")).split()),
+                confidence=conf if conf in CONFIDENCE else "unconfirmed",
+                kind=kind,
+                severity=sev,
+                applies_src=rd.get("applies_if"),
+                require_src=rd.get("require"),
+                applies=applies,
+                require=require,
+                confirm=rd.get("confirm"),
+                evidence=[str(e) for e in evidence],
+                message=message,
+                pass_message=rd.get("pass_message"),
+                effective_from=eff.get("from") if isinstance(eff.get("from"), dt.date) else None,
+                effective_until=eff.get("until") if isinstance(eff.get("until"), dt.date) else None,
+                section=str(rd.get("section", "")),
+                source=src,
+                line=doc.line_of(("rules", i)),
+            )
+        )
+    c.raise_if_any(RulePackError)
+    meta = {"area": area, "title": data.get("title", area), "standard": data.get("standard"), "source": src}
+    return meta, out
+
+
+def load_pack(root: str | Path | None = None) -> RulePack:
+    """Load ``rules/`` (rule files, ``parameters/``, ``pack.yaml``) and check every rule."""
+    root = Path(root) if root else default_root()
+    pack_meta = expect_mapping(load_file(root / "pack.yaml"))
+    params = load_parameters(root / "parameters")
+    seen: dict[str, str] = {}
+    rules: list[Rule] = []
+    areas = {}
+    for path in sorted(root.glob("*.yaml")):
+        if path.name == "pack.yaml":
+            continue
+        meta, rs = load_rule_file(path, params, seen)
+        areas[meta["area"]] = meta
+        rules.extend(rs)
+    files = [p for p in root.rglob("*.yaml")]
+    meth = root.parent / "methodologies"
+    if meth.is_dir():
+        files += list(meth.rglob("*.yaml"))
+    digest = digest_of(files, root.parent)
+    return RulePack(rules, params, str(pack_meta.get("version", "0")), digest, root, areas)
+
+
+def expected_text(rule: Rule, values: dict) -> str:
+    """The requirement as text with the parameter values in force filled in."""
+    return render(rule.require, values)
