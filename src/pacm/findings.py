@@ -74,7 +74,7 @@ def fmt_value(v: Any, spec: str | None = None) -> str:
         except (ValueError, TypeError):
             pass
     if isinstance(v, Decimal):
-        return format(v.normalize(), "f") if v == v.to_integral_value() else str(v)
+        return format(v, "f")
     return str(v)
 
 

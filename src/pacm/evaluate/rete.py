@@ -148,8 +148,11 @@ class ReteEvaluator:
     def _action(self, rule_id: str, status: str):
         def run(c):
             try:
-                if rule_id in self._results:
-                    raise ReteError(f"rule {rule_id} produced two outcomes ({self._results[rule_id]}, {status})")
+                # an $or pattern fires once per matching branch: the same outcome twice is fine,
+                # two different outcomes for one rule would be a compiler bug
+                prev = self._results.get(rule_id)
+                if prev is not None and prev != status:
+                    raise ReteError(f"rule {rule_id} produced two outcomes ({prev}, {status})")
                 self._results[rule_id] = status
             except BaseException as exc:  # hazard 1: never lose a handler error
                 self._errors.append(exc)

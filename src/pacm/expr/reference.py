@@ -89,8 +89,32 @@ def _fmt(v) -> str:
 _OPWORD = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "equal to", "!=": "different from"}
 
 
+_NEG = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
+
+
+def push_not(c):
+    """Move a negation inward (De Morgan), so explanations speak of plain comparisons."""
+    if not isinstance(c, Not):
+        return c
+    x = c.item
+    if isinstance(x, Not):
+        return push_not(x.item)
+    if isinstance(x, Cmp):
+        if x.op == "==" and isinstance(x.right, Const) and x.right.value is True:
+            return Cmp("==", x.left, Const(False, x.right.type))
+        return Cmp(_NEG[x.op], x.left, x.right)
+    if isinstance(x, And):
+        return Or(tuple(push_not(Not(i)) for i in x.items))
+    if isinstance(x, Or):
+        return And(tuple(push_not(Not(i)) for i in x.items))
+    if isinstance(x, In):
+        return In(x.left, x.values, not x.negate)
+    return c
+
+
 def why_not(c, env: dict, params: dict) -> list[str]:
     """What would have to change for a false condition to hold (one line per needed change)."""
+    c = push_not(c)
     t = truth(c, env, params)
     if t is not False:
         return []
