@@ -240,7 +240,10 @@ def _check_template(c: Collected, loc: str, text: str, allowed_fields: set, para
             c.add("bad-template", loc, f"unknown field '{name}' in message", hint=did_you_mean(name, registry()))
 
 
-def load_rule_file(path: Path, params: ParameterSet, seen: dict[str, str]) -> tuple[dict, list[Rule]]:
+def load_rule_file(
+    path: Path, params: ParameterSet, seen: dict[str, str], expected_area: str | None = None
+) -> tuple[dict, list[Rule]]:
+    """``expected_area`` (default: the file name) is e.g. ``methodology.acm0002`` for applicability rules."""
     src = str(path)
     doc = load_file(path)
     data = expect_mapping(doc, "a mapping with 'area', 'title' and 'rules'")
@@ -249,8 +252,8 @@ def load_rule_file(path: Path, params: ParameterSet, seen: dict[str, str]) -> tu
         if k not in _FILE_KEYS:
             c.add("unknown-key", k, f"unknown key '{k}'", hint=did_you_mean(k, _FILE_KEYS))
     area = data.get("area")
-    if area != path.stem:
-        c.add("bad-area", "area", f"area '{area}' does not match the file name '{path.stem}'")
+    if area != (expected_area or path.stem):
+        c.add("bad-area", "area", f"area '{area}' does not match the file name '{expected_area or path.stem}'")
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
         c.add("no-rules", "rules", "'rules' must be a non-empty list")
@@ -376,8 +379,23 @@ def load_pack(root: str | Path | None = None) -> RulePack:
     meth = root.parent / "methodologies"
     if meth.is_dir():
         files += list(meth.rglob("*.yaml"))
+        _load_methodology_rules(meth, params, seen, rules, areas)
     digest = digest_of(files, root.parent)
     return RulePack(rules, params, str(pack_meta.get("version", "0")), digest, root, areas)
+
+
+def _load_methodology_rules(meth: Path, params: ParameterSet, seen: dict, rules: list, areas: dict) -> None:
+    """Methodology conventions (``methodologies/parameters/*.yaml``, e.g. ``crediting.*``) and the
+    applicability rules of each methodology (``methodologies/<id>/applicability.yaml``, area
+    ``methodology.<id>``); see :mod:`pacm.quantities.methodology`."""
+    from .params import load_parameter_file
+
+    for path in sorted((meth / "parameters").glob("*.yaml")):
+        load_parameter_file(path, path.stem, params.params)
+    for path in sorted(meth.glob("*/applicability.yaml")):
+        meta, rs = load_rule_file(path, params, seen, expected_area=f"methodology.{path.parent.name}")
+        areas[meta["area"]] = meta
+        rules.extend(rs)
 
 
 def expected_text(rule: Rule, values: dict) -> str:

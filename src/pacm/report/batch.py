@@ -1,0 +1,203 @@
+"""Batch outputs: the same table as CSV, Parquet and XLSX, with the same columns in each.
+
+Why one function for every batch command (transition, and any later one): analysts open these
+files side by side, so the three formats must agree cell for cell. The normalisation rules are
+
+* ``Decimal`` values (exact tonnes, factors) become their exact decimal text (``"1234.5"``), in
+  every format: no format gets a float that lost digits and another the exact value. Integers
+  and booleans stay numbers/booleans.
+* dates and datetimes become ISO text (``2026-07-01``), in every format.
+* missing values (``None``, ``NaN``, ``NaT``) are empty (CSV), null (Parquet), empty cell (XLSX).
+* anything else in an ``object`` column becomes ``str(value)``.
+
+Files are written whole or not at all: every file goes to a temporary name in ``out_dir``
+first and is renamed into place only when all of them were written; on any failure the
+temporary files are removed and no ``<name>.<ext>`` is left half-written.
+
+XLSX is written with openpyxl in write-only mode (streams rows, so large batches stay cheap),
+and every text cell is stored as text, never as a formula, even when it starts with ``=``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+if TYPE_CHECKING:  # pandas is imported lazily (pacm check must start fast)
+    import pandas
+
+FORMATS = ("csv", "parquet", "xlsx")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,100}$")
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    try:
+        import pandas as pd
+
+        return v is pd.NaT or (not isinstance(v, (str, bytes, Decimal, dt.date)) and bool(pd.isna(v)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(v: Any) -> Any:
+    """One cell of an object column, normalised (None stays None)."""
+    if _is_missing(v):
+        return None
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, dt.datetime):
+        return v.isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if hasattr(v, "isoformat"):  # pandas Timestamp
+        return v.isoformat()
+    return v if isinstance(v, str) else str(v)
+
+
+def normalise(df: "pandas.DataFrame") -> "pandas.DataFrame":
+    """The table as all three formats will hold it (see the module docstring)."""
+    import pandas as pd
+    from pandas.api import types as pt
+
+    out = pd.DataFrame(index=range(len(df)))
+    for col in df.columns:
+        s = df[col].reset_index(drop=True)
+        name = str(col)
+        if pt.is_bool_dtype(s) or pt.is_integer_dtype(s) or pt.is_float_dtype(s):
+            out[name] = s
+        elif pt.is_datetime64_any_dtype(s):
+            if all(t is pd.NaT or t.time() == dt.time(0) for t in s):
+                out[name] = pd.array([None if t is pd.NaT else t.date().isoformat() for t in s], dtype="string")
+            else:
+                out[name] = pd.array([None if t is pd.NaT else t.isoformat() for t in s], dtype="string")
+        else:
+            vals = list(s)
+            present = [v for v in vals if not _is_missing(v)]
+            if present and all(isinstance(v, bool) for v in present):
+                out[name] = pd.array([None if _is_missing(v) else v for v in vals], dtype="boolean")
+            elif present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+                out[name] = pd.array([None if _is_missing(v) else v for v in vals], dtype="Int64")
+            else:
+                out[name] = pd.array([_text(v) for v in vals], dtype="string")
+    if len(set(out.columns)) != len(out.columns):
+        raise ValueError(f"duplicate column names: {list(out.columns)}")
+    return out
+
+
+def _write_csv(df, path: str) -> None:
+    df.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+
+
+def _write_parquet(df, path: str) -> None:
+    df.to_parquet(path, engine="pyarrow", index=False)
+
+
+def _cell_value(v: Any) -> Any:
+    if _is_missing(v):
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):  # numpy scalar -> python
+        v = v.item()
+    return v
+
+
+def _write_xlsx(df, path: str, sheet: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=sheet[:31])
+    bold = Font(bold=True)
+    header = []
+    for c in df.columns:
+        cell = WriteOnlyCell(ws, value=str(c))
+        cell.data_type = "s"
+        cell.font = bold
+        header.append(cell)
+    ws.append(header)
+    ws.freeze_panes = "A2"
+    for row in df.itertuples(index=False, name=None):
+        cells = []
+        for v in row:
+            v = _cell_value(v)
+            cell = WriteOnlyCell(ws, value=v)
+            if isinstance(v, str):
+                cell.data_type = "s"  # text, never a formula (a value starting with '=' stays text)
+            cells.append(cell)
+        ws.append(cells)
+    wb.save(path)
+
+
+_WRITERS = {"csv": _write_csv, "parquet": _write_parquet}
+
+
+def write_tables(
+    out_dir: str | os.PathLike,
+    tables: Mapping[str, "pandas.DataFrame"],
+    formats: Iterable[str] = FORMATS,
+) -> list[Path]:
+    """Write each table as ``<out_dir>/<name>.<fmt>`` for every format; return the paths written.
+
+    All or nothing: on any error no target file is created or replaced and the temporary files
+    are removed. ``out_dir`` is created if missing. Names must be plain file names.
+    """
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ValueError(f"formats must be a non-empty selection of {FORMATS}, got {formats!r}")
+    for name in tables:
+        if not isinstance(name, str) or not _SAFE_NAME.match(name):
+            raise ValueError(f"table name {name!r} is not a plain file name (letters, digits, _ . -)")
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    pending: list[tuple[str, Path]] = []
+    try:
+        for name, df in tables.items():
+            norm = normalise(df)
+            for fmt in formats:
+                fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=f".{fmt}.tmp", dir=folder)
+                os.close(fd)
+                pending.append((tmp, folder / f"{name}.{fmt}"))
+                if fmt == "xlsx":
+                    _write_xlsx(norm, tmp, name)
+                else:
+                    _WRITERS[fmt](norm, tmp)
+        written = []
+        for tmp, target in pending:
+            os.replace(tmp, target)
+            written.append(target)
+        return written
+    except BaseException:
+        for tmp, _ in pending:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        raise
+
+
+def read_table(path: str | os.PathLike) -> "pandas.DataFrame":
+    """Read back a file written by :func:`write_tables` (any of the three formats), as text-typed
+    columns where the writer wrote text; for tests and for tools that merge batch outputs."""
+    import pandas as pd
+
+    p = str(path)
+    if p.endswith(".csv"):
+        return pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""])
+    if p.endswith(".parquet"):
+        return pd.read_parquet(p)
+    if p.endswith(".xlsx"):
+        # dtype=object: keep the cells as stored (text stays text; pandas would otherwise parse
+        # numeric-looking text such as exact decimals into floats)
+        return pd.read_excel(p, engine="openpyxl", dtype=object)
+    raise ValueError(f"unknown table format: {p}")

@@ -1,0 +1,160 @@
+"""What a report shows, computed once for every report format (HTML and Markdown).
+
+Why a separate view: the HTML and Markdown reports must carry the same content (a validator
+pastes one into a validation report and sends the other to the project developer), so both
+templates render this one structure and neither decides anything on its own. It is built from
+``result.to_json()`` (the documented contract: findings, summary, engine, quantities) plus a few
+activity facts read from the validated PDD for the summary block.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+STATUS_LABEL = {
+    "fail": "fail",
+    "insufficient_data": "insufficient data",
+    "validator_judgement": "validator judgement",
+    "pass": "pass",
+    "not_applicable": "not applicable",
+}
+
+# Yearly quantity columns of the quantities JSON contract, in table order, with headings.
+YEAR_COLUMNS = [
+    ("days", "days"),
+    ("baseline", "baseline"),
+    ("baseline_adjusted", "baseline (adjusted down)"),
+    ("project", "project"),
+    ("leakage", "leakage"),
+    ("reductions", "reductions"),
+    ("buffer", "buffer"),
+    ("sop_adaptation", "SOP adaptation"),
+    ("omge", "OMGE"),
+    ("issuable", "issuable"),
+    ("issuable_authorised", "issuable, authorised"),
+    ("issuable_mitigation_contribution", "issuable, MC"),
+]
+
+
+def area_title(area: str) -> str:
+    return area.replace("_", " ").capitalize()
+
+
+def fmt_tonnes(v: Any) -> str:
+    """Exact tonnes with thousands separators; keeps every digit the engine gave."""
+    if v is None or v == "":
+        return ""
+    try:
+        d = Decimal(str(v))
+    except (InvalidOperation, ValueError):
+        return str(v)
+    if not d.is_finite():
+        return str(v)
+    text = format(d, "f")
+    sign = "-" if text.startswith("-") else ""
+    text = text.lstrip("-")
+    whole, _, frac = text.partition(".")
+    whole = f"{int(whole):,}".replace(",", "\u202f")  # narrow no-break space: unambiguous in any locale
+    return sign + whole + (f".{frac}" if frac else "")
+
+
+def _activity_facts(result) -> list[tuple[str, str]]:
+    """Label/value pairs for the activity summary (from the validated PDD)."""
+    pdd = result.pdd
+    a = pdd.activity
+    cp = pdd.crediting_period
+    facts = [
+        ("Title", a.title),
+        ("Reference", a.reference or "-"),
+        ("Host Party", a.host_party),
+        ("Type", a.type.replace("_", " ")),
+        ("Technology", a.technology.replace("_", " ")),
+        ("Scale", a.scale or "-"),
+        ("Methodology", f"{a.methodology.id} v{a.methodology.version}"),
+    ]
+    if a.capacity_mw is not None:
+        facts.append(("Capacity", f"{format(a.capacity_mw, 'f')} MW"))
+    facts.append(
+        (
+            "Crediting period",
+            f"{cp.type}, no. {cp.number}, {cp.length_years} years: {cp.start.isoformat()} to {cp.end.isoformat()}",
+        )
+    )
+    if pdd.authorization is not None:
+        facts.append(("Authorisation", pdd.authorization.status.replace("_", " ")))
+    return facts
+
+
+def build_view(result, trace: bool = True) -> dict:
+    """The report content as plain data (strings, lists, dicts)."""
+    data = result.to_json()
+    findings = data["findings"]
+    areas: "OrderedDict[str, list]" = OrderedDict()
+    for f in sorted(findings, key=lambda f: f["area"]):
+        if f["kind"] == "automatic" and f["status"] != "not_applicable":
+            areas.setdefault(f["area"], []).append(f)
+    groups = [
+        {
+            "area": area,
+            "title": area_title(area),
+            "findings": fs,
+            "counts": {s: sum(1 for f in fs if f["status"] == s) for s in STATUS_LABEL if any(f["status"] == s for f in fs)},
+        }
+        for area, fs in areas.items()
+    ]
+    checklist = [f for f in findings if f["kind"] == "validator_judgement" and f["status"] != "not_applicable"]
+    not_applicable = [f for f in findings if f["status"] == "not_applicable"]
+    unconfirmed = [
+        f for f in findings if f["confidence"] != "confirmed" and f["status"] in ("pass", "fail")
+    ]
+    overrides = (data["engine"] or {}).get("parameter_overrides") or {}
+    q = data.get("quantities")
+    quantities = None
+    if q is not None:
+        years = q.get("years") or []
+        present = [(k, h) for k, h in YEAR_COLUMNS if any(k in y for y in years) or k in (q.get("totals") or {})]
+        quantities = {
+            "methodology": q.get("methodology") or {},
+            "columns": present,
+            "rows": [
+                {"year": y.get("year"), "cells": [fmt_tonnes(y.get(k)) if k != "days" else str(y.get(k, "")) for k, _ in present]}
+                for y in years
+            ],
+            "totals": [fmt_tonnes((q.get("totals") or {}).get(k)) if k != "days" else str((q.get("totals") or {}).get(k, "")) for k, _ in present],
+            "notes": [str(n) for n in q.get("notes") or []],
+            "trace": [trace_line(t) for t in q.get("trace") or []] if trace else [],
+            "raw": q,
+        }
+    return {
+        "data": data,
+        "pdd": data["pdd"],
+        "engine": data["engine"],
+        "as_of": data["as_of"],
+        "summary": [(s, STATUS_LABEL[s], n) for s, n in data["summary"].items()],
+        "activity": _activity_facts(result),
+        "groups": groups,
+        "checklist": checklist,
+        "not_applicable": not_applicable,
+        "unconfirmed": unconfirmed,
+        "overrides": overrides,
+        "quantities": quantities,
+        "notes": [str(n) for n in data.get("notes") or []],
+        "status_label": STATUS_LABEL,
+    }
+
+
+def trace_line(t: Any) -> str:
+    """One step of the quantities trace as a line of text, whatever shape the step has."""
+    if isinstance(t, str):
+        return t
+    if isinstance(t, dict):
+        return "; ".join(f"{k}: {v}" for k, v in t.items())
+    return str(t)
+
+
+def methodology_items(m: Any) -> list[tuple[str, str]]:
+    if isinstance(m, dict):
+        return [(str(k), v if isinstance(v, str) else str(v)) for k, v in m.items()]
+    return [("methodology", str(m))]
