@@ -57,7 +57,9 @@ def jsonable(v: Any) -> Any:
     if isinstance(v, dt.date):
         return v.isoformat()
     if isinstance(v, Decimal):
-        return int(v) if v == v.to_integral_value() and abs(v) < 10**15 else float(v)
+        # a JSON number when the float is exactly the decimal written, else the exact string
+        f = float(v)
+        return f if Decimal(repr(f)) == v else str(v)
     return v
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Collected, RulePackError, did_you_mean
+from .errors import Collected, PacmInputError, RulePackError, did_you_mean
 from .expr.ir import TRUE, And, Field, Missing, Not, fields_of, params_of, render
 from .expr.parser import ExprError, Names, parse_condition
 from .expr.patterns import Outcomes, compile_outcomes
@@ -162,7 +162,11 @@ class RulePack:
             if not r.in_force(as_of):
                 skipped.append(r.id)
                 continue
-            values = self.params.resolve(r.params, as_of)
+            try:
+                values = self.params.resolve(r.params, as_of)
+            except PacmInputError:  # a parameter it needs is not yet in force: neither is the rule
+                skipped.append(r.id)
+                continue
             compiled.append(
                 CompiledRule(
                     rule=r,
@@ -361,9 +365,66 @@ def load_rule_file(
     return meta, out
 
 
+def _pack_files(root: Path) -> list[Path]:
+    files = list(root.rglob("*.yaml"))
+    meth = root.parent / "methodologies"
+    if meth.is_dir():
+        files += list(meth.rglob("*.yaml"))
+    return files
+
+
+def _cache_path(digest: str) -> Path | None:
+    """Where a checked pack is cached (``$PACM_CACHE_DIR``, else ``~/.cache/pacm``); None when disabled."""
+    import os
+
+    if os.environ.get("PACM_NO_CACHE"):
+        return None
+    from . import __version__
+
+    base = Path(os.environ.get("PACM_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pacm")
+    return base / f"pack-{__version__}-{digest[:40]}.pickle"
+
+
 def load_pack(root: str | Path | None = None) -> RulePack:
-    """Load ``rules/`` (rule files, ``parameters/``, ``pack.yaml``) and check every rule."""
+    """Load ``rules/`` (rule files, ``parameters/``, ``pack.yaml``) and check every rule.
+
+    Parsing and checking every YAML file takes a few hundred milliseconds; the checked pack is
+    cached under the SHA-256 of every rule, parameter and methodology file (and the pacm version),
+    so an unchanged pack loads in milliseconds and any edit invalidates the cache. The cache is
+    written by pacm itself; set ``PACM_NO_CACHE=1`` to bypass it.
+    """
+    import pickle
+
     root = Path(root) if root else default_root()
+    files = _pack_files(root)
+    digest = digest_of(files, root.parent)
+    cache = _cache_path(digest)
+    if cache is not None and cache.is_file():
+        try:
+            with open(cache, "rb") as fh:
+                pack = pickle.load(fh)
+            if isinstance(pack, RulePack) and pack.digest == digest:
+                pack.root = root
+                return pack
+        except Exception:  # a stale or broken cache is rebuilt, never trusted
+            pass
+    pack = _load_pack_uncached(root, digest)
+    if cache is not None:
+        try:
+            import os
+            import tempfile
+
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".pack-")
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(pack, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, cache)
+        except OSError:
+            pass
+    return pack
+
+
+def _load_pack_uncached(root: Path, digest: str) -> RulePack:
     pack_meta = expect_mapping(load_file(root / "pack.yaml"))
     params = load_parameters(root / "parameters")
     seen: dict[str, str] = {}
@@ -375,27 +436,7 @@ def load_pack(root: str | Path | None = None) -> RulePack:
         meta, rs = load_rule_file(path, params, seen)
         areas[meta["area"]] = meta
         rules.extend(rs)
-    files = [p for p in root.rglob("*.yaml")]
-    meth = root.parent / "methodologies"
-    if meth.is_dir():
-        files += list(meth.rglob("*.yaml"))
-        _load_methodology_rules(meth, params, seen, rules, areas)
-    digest = digest_of(files, root.parent)
     return RulePack(rules, params, str(pack_meta.get("version", "0")), digest, root, areas)
-
-
-def _load_methodology_rules(meth: Path, params: ParameterSet, seen: dict, rules: list, areas: dict) -> None:
-    """Methodology conventions (``methodologies/parameters/*.yaml``, e.g. ``crediting.*``) and the
-    applicability rules of each methodology (``methodologies/<id>/applicability.yaml``, area
-    ``methodology.<id>``); see :mod:`pacm.quantities.methodology`."""
-    from .params import load_parameter_file
-
-    for path in sorted((meth / "parameters").glob("*.yaml")):
-        load_parameter_file(path, path.stem, params.params)
-    for path in sorted(meth.glob("*/applicability.yaml")):
-        meta, rs = load_rule_file(path, params, seen, expected_area=f"methodology.{path.parent.name}")
-        areas[meta["area"]] = meta
-        rules.extend(rs)
 
 
 def expected_text(rule: Rule, values: dict) -> str:

@@ -78,8 +78,17 @@ _Resolver.add_implicit_resolver(
 
 
 class _LoadProblem(Exception):
-    def __init__(self, code: str, message: str, line: int | None = None, expected: str | None = None):
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        line: int | None = None,
+        expected: str | None = None,
+        path: tuple = (),
+        hint: str | None = None,
+    ):
         self.code, self.message, self.line, self.expected = code, message, line, expected
+        self.path, self.hint = tuple(path), hint
         super().__init__(message)
 
 
@@ -88,18 +97,55 @@ def _line(node_or_mark) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
+def format_path(path) -> str:
+    """``("additionality", "investment", "sensitivity", 0, "irr_pct")`` -> ``additionality.investment.sensitivity[0].irr_pct``.
+
+    Very long paths (a 10,000-level ``[[[[...`` nest) are shortened in the middle.
+    """
+    out = ""
+    for part in path:
+        if isinstance(part, int) and not isinstance(part, bool):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    if len(out) > 90:
+        out = out[:45] + "..." + out[-35:]
+    return out
+
+
+def where(path=(), line: int | None = None, column: int | None = None) -> str:
+    """The location part of a message: ``field.path (line N)``, ``field.path`` or ``line N``."""
+    text = format_path(path)
+    pos = ""
+    if line:
+        pos = f"line {line}" + (f", column {column}" if column else "")
+    if text and pos:
+        return f"{text} ({pos})"
+    return text or pos
+
+
+def _show_tag(tag: str) -> str:
+    prefix = "tag:yaml.org,2002:"
+    return "!!" + tag[len(prefix):] if tag.startswith(prefix) else tag
+
+
 class _Constructor(SafeConstructor):
+    node_paths: dict  # filled by _Composer
+
+    def _path_of(self, node) -> tuple:
+        return self.node_paths.get(id(node), ())
+
     def construct_yaml_float(self, node):
         text = str(self.construct_scalar(node)).replace("_", "")
         low = text.lower().lstrip("+-")
         if low in (".nan", ".inf"):
             raise _LoadProblem(
-                "not-finite", f"'{text}' is not a finite number", _line(node), "a finite number"
+                "not-finite", f"'{text}' is not a finite number", _line(node), "a finite number", self._path_of(node)
             )
         try:
             return Decimal(text)
         except InvalidOperation:  # pragma: no cover - the resolver regex prevents it
-            raise _LoadProblem("bad-number", f"'{text}' is not a number", _line(node))
+            raise _LoadProblem("bad-number", f"'{text}' is not a number", _line(node), path=self._path_of(node))
 
     def construct_yaml_timestamp(self, node):
         text = self.construct_scalar(node)
@@ -107,16 +153,22 @@ class _Constructor(SafeConstructor):
             return super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise _LoadProblem(
-                "impossible-date", f"'{text}' is not a real date ({exc})", _line(node), "a calendar date YYYY-MM-DD"
+                "impossible-date",
+                f"'{text}' is not a real date ({exc})",
+                _line(node),
+                "a calendar date YYYY-MM-DD",
+                self._path_of(node),
             )
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, int | None] = {}
+        here = self._path_of(node)
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             if isinstance(key, bool) or not isinstance(key, (str, int, _dt.date)):
+                shown = {list: "a list", dict: "a mapping"}.get(type(key), repr(key))
                 raise _LoadProblem(
-                    "bad-key", f"key {key!r} is not a text, number or date", _line(key_node), "a text key"
+                    "bad-key", f"key {shown} is not a text, number or date", _line(key_node), "a text key", here
                 )
             if key in seen:
                 raise _LoadProblem(
@@ -124,6 +176,8 @@ class _Constructor(SafeConstructor):
                     f"duplicate key '{key}' (first at line {seen[key]})",
                     _line(key_node),
                     "each key once per mapping",
+                    here + (str(key_node.value),),
+                    "plain YAML would silently keep the last one; pacm will not guess which you meant",
                 )
             seen[key] = _line(key_node)
         return super().construct_mapping(node, deep=deep)
@@ -134,9 +188,40 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.constru
 
 
 class _Composer(Composer):
-    _depth = 0
+    """Builds the node tree, refusing aliases, anchors, tags and deep nesting as it goes.
+
+    It tracks the field path of the node being composed, so every problem (even a YAML syntax
+    error met half-way through) names ``crediting_period.start`` and not only a line.
+    """
+
+    def __init__(self):
+        Composer.__init__(self)
+        self._depth = 0
+        self._path: tuple = ()
+        self.node_paths: dict[int, tuple] = {}
+        self.error_path: tuple | None = None
 
     def compose_node(self, parent, index):
+        if isinstance(parent, yaml.MappingNode) and index is not None:
+            seg: tuple = (index.value if isinstance(index, yaml.ScalarNode) else "?",)
+        elif isinstance(parent, yaml.SequenceNode):
+            seg = (index,)
+        else:
+            seg = ()
+        outer = self._path
+        self._path = path = outer + seg
+        try:
+            node = self._compose_checked(parent, index, path)
+            self.node_paths[id(node)] = path
+            return node
+        except yaml.MarkedYAMLError:
+            if self.error_path is None:
+                self.error_path = path
+            raise
+        finally:
+            self._path = outer
+
+    def _compose_checked(self, parent, index, path):
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             raise _LoadProblem(
@@ -144,25 +229,37 @@ class _Composer(Composer):
                 f"aliases (*{event.anchor}) are not allowed in pacm files",
                 _line(event),
                 "plain values, written out",
+                path,
             )
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise _LoadProblem(
-                "yaml-anchor", f"anchors (&{anchor}) are not allowed in pacm files", _line(event), "plain values"
+                "yaml-anchor",
+                f"anchors (&{anchor}) are not allowed in pacm files",
+                _line(event),
+                "plain values, written out",
+                path,
+                "anchors and aliases let a small file expand into billions of values",
             )
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
             raise _LoadProblem(
                 "yaml-tag",
-                f"YAML tags are not allowed (found '{tag}')",
+                f"YAML tags are not allowed (found '{_show_tag(tag)}')",
                 _line(event),
                 "plain YAML: mappings, lists, strings, numbers, dates, true/false",
+                path,
+                "pacm never builds objects or runs code named in a file; quote the value if it is text",
             )
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self._depth += 1
             if self._depth > MAX_DEPTH:
                 raise _LoadProblem(
-                    "too-deep", f"nesting deeper than {MAX_DEPTH} levels", _line(event), f"at most {MAX_DEPTH} levels"
+                    "too-deep",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    _line(event),
+                    f"at most {MAX_DEPTH} levels of mappings and lists",
+                    path,
                 )
             try:
                 return super().compose_node(parent, index)
@@ -182,36 +279,66 @@ class _Loader(Reader, Scanner, Parser, _Composer, _Constructor, _Resolver):
 
 
 def _key_lines(node, path: tuple, out: dict) -> None:
-    """Record the line of every mapping key and list item, iteratively."""
+    """Record the line of every mapping key and list item, iteratively (keys as text)."""
     stack = [(node, path)]
     while stack:
         n, p = stack.pop()
         if isinstance(n, yaml.MappingNode):
             for k, v in n.value:
-                key = k.value
-                out[p + (key,)] = _line(k)
+                key = str(k.value)
+                out.setdefault(p + (key,), _line(k))
                 stack.append((v, p + (key,)))
         elif isinstance(n, yaml.SequenceNode):
             for i, v in enumerate(n.value):
-                out[p + (i,)] = _line(v)
-                stack.append((v, p + (i,)))
+                out[p + (str(i),)] = _line(v)
+                stack.append((v, p + (str(i),)))
+
+
+def _json_lines(text: str) -> dict:
+    """Lines of the keys of a JSON text, found by composing it as YAML (JSON is flow YAML).
+
+    Only called when an error needs a line; any text PyYAML cannot read gives no lines.
+    """
+    out: dict = {}
+    loader = _Loader(text.replace("\t", " "))
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            _key_lines(node, (), out)
+    except Exception:
+        return {}
+    finally:
+        loader.dispose()
+    return out
 
 
 class Document:
     """A loaded file: its data and the line of each key (for error messages)."""
 
-    def __init__(self, source: str, data: Any, lines: dict | None = None):
+    def __init__(self, source: str, data: Any, lines: dict | None = None, json_text: str | None = None):
         self.source = source
         self.data = data
-        self.lines = lines or {}
+        self._lines = lines
+        self._json_text = json_text
+
+    @property
+    def lines(self) -> dict:
+        if self._lines is None:
+            self._lines = _json_lines(self._json_text) if self._json_text else {}
+        return self._lines
 
     def line_of(self, loc: tuple) -> int | None:
-        loc = tuple(loc)
+        """Line of the deepest part of ``loc`` (keys or list indices) found in the file."""
+        loc = tuple(str(p) for p in loc)
+        lines = self.lines
         while loc:
-            if loc in self.lines:
-                return self.lines[loc]
+            if loc in lines:
+                return lines[loc]
             loc = loc[:-1]
         return None
+
+    def where(self, loc: tuple) -> str:
+        return where(loc, self.line_of(loc))
 
 
 def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
@@ -221,9 +348,10 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
     try:
         st = p.stat()
     except FileNotFoundError:
-        raise PacmInputError.single(src, "file-not-found", "no such file")
-    except OSError as exc:
-        raise PacmInputError.single(src, "file-unreadable", f"cannot read: {exc.strerror}")
+        raise PacmInputError.single(src, "file-not-found", "no such file", expected="the path of a YAML or JSON file")
+    except (OSError, ValueError) as exc:
+        why = getattr(exc, "strerror", None) or str(exc)
+        raise PacmInputError.single(src, "file-unreadable", f"cannot read: {why}")
     if p.is_dir():
         raise PacmInputError.single(src, "is-a-directory", "is a directory", expected="a file")
     if st.st_size > max_bytes:
@@ -238,8 +366,10 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise PacmInputError.single(src, "file-unreadable", f"cannot read: {exc.strerror}")
-    if len(data) > max_bytes:  # grew between stat and read
-        raise PacmInputError.single(src, "file-too-large", f"file is over the {max_bytes:,}-byte limit")
+    if len(data) > max_bytes:  # grew between stat and read, or a device
+        raise PacmInputError.single(
+            src, "file-too-large", f"file is over the {max_bytes:,}-byte limit", expected=f"at most {max_bytes:,} bytes"
+        )
     return data
 
 
@@ -248,74 +378,173 @@ def decode(src: str, raw: bytes) -> str:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        hint = None
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            hint = "the file looks like UTF-16; save it as UTF-8"
+        elif exc.reason == "invalid continuation byte" or raw[exc.start] >= 0x80:
+            hint = "save the file as UTF-8 (it may be Latin-1 or Windows-1252)"
         raise PacmInputError.single(
             src,
             "not-utf8",
-            f"byte 0x{raw[exc.start]:02x} at offset {exc.start} (line {line}) is not valid UTF-8",
+            f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not valid UTF-8",
+            loc=where((), line, col),
             expected="a UTF-8 text file",
+            hint=hint,
         )
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if not text:
         raise PacmInputError.single(src, "empty-file", "the file is empty", expected="a YAML or JSON mapping")
+    if not text.strip():
+        raise PacmInputError.single(
+            src, "empty-file", "the file holds only whitespace", expected="a YAML or JSON mapping"
+        )
     return text
 
 
+#: Plain-words hints for PyYAML's commonest syntax complaints.
+_SYNTAX_HINTS = (
+    ("found character '\\t'", "indent with spaces; YAML does not allow tabs for indentation"),
+    ("mapping values are not allowed here", "check the indentation, or quote a value that contains ': '"),
+    ("expected <block end>", "check the indentation of this line against the lines above"),
+    ("found unexpected end of stream", "a quote or bracket is not closed"),
+    ("expected ',' or ']'", "a '[' list is not closed, or an item is missing a comma"),
+    ("expected ',' or '}'", "a '{' mapping is not closed, or an item is missing a comma"),
+    ("could not find expected ':'", "a key is missing its ':' (or a multi-line text needs quotes)"),
+    ("found undefined alias", "'*' starts an alias in YAML; quote the text"),
+    ("found character '@'", "'@' and '`' cannot start a plain value; quote the text"),
+    ("found character '`'", "'@' and '`' cannot start a plain value; quote the text"),
+)
+
+
+def _syntax_hint(text: str) -> str | None:
+    for needle, hint in _SYNTAX_HINTS:
+        if needle in text:
+            return hint
+    return None
+
+
 def loads_yaml(text: str, source: str = "<string>") -> Document:
+    """Parse YAML text from ``source`` into a :class:`Document`; raises :class:`PacmInputError`."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            raise PacmInputError.single(source, "empty-file", "the file has no content", expected="a mapping")
+            raise PacmInputError.single(
+                source, "empty-file", "the file has no content (only comments or '---')", expected="a mapping"
+            )
         lines: dict = {}
         _key_lines(node, (), lines)
         data = loader.construct_document(node)
     except _LoadProblem as p:
-        loc = f"line {p.line}" if p.line else ""
-        raise PacmInputError.single(source, p.code, p.message, loc=loc, expected=p.expected)
+        raise PacmInputError.single(source, p.code, p.message, loc=where(p.path, p.line), expected=p.expected, hint=p.hint)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        loc = where(loader.error_path or (), mark.line + 1, mark.column + 1) if mark else format_path(loader.error_path or ())
         what = exc.problem or str(exc)
         if exc.context:
             what = f"{exc.context}: {what}"
-        raise PacmInputError.single(source, "yaml-syntax", f"YAML syntax error: {what}", loc=loc)
+        what = " ".join(what.split())
+        raise PacmInputError.single(source, "yaml-syntax", f"YAML syntax error: {what}", loc=loc, hint=_syntax_hint(what))
     except yaml.YAMLError as exc:
-        raise PacmInputError.single(source, "yaml-syntax", f"YAML error: {exc}")
+        raise PacmInputError.single(source, "yaml-syntax", f"YAML error: {' '.join(str(exc).split())}")
     except RecursionError:
         raise PacmInputError.single(source, "too-deep", "nesting too deep", expected=f"at most {MAX_DEPTH} levels")
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        path = loader.error_path or ()
+        raise PacmInputError.single(
+            source, "bad-number", f"a value cannot be read: {exc}", loc=format_path(path), expected="a number of sensible size"
+        )
     finally:
         loader.dispose()
     return Document(source, data, lines)
 
 
+class _NonFinite:
+    """Stands in for a JSON ``NaN``/``Infinity`` until its path is known."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+class _DupObject(dict):
+    """A JSON object that had a duplicate key (reported, with its path, after parsing)."""
+
+    dup: str = ""
+
+
 def _json_pairs(pairs):
-    out = {}
+    out: dict = {}
+    dup = None
     for k, v in pairs:
-        if k in out:
-            raise _LoadProblem("duplicate-key", f"duplicate key '{k}'", None, "each key once per object")
+        if k in out and dup is None:
+            dup = k
         out[k] = v
+    if dup is not None:
+        marked = _DupObject(out)
+        marked.dup = dup
+        return marked
     return out
 
 
-def _json_constant(name):
-    raise _LoadProblem("not-finite", f"'{name}' is not a finite number", None, "a finite number")
+def _find_marker(obj) -> tuple[tuple, Any] | None:
+    """The path and value of the first NaN/Infinity or duplicate-key object in parsed JSON."""
+    stack: list = [((), obj)]
+    while stack:
+        path, o = stack.pop()
+        if isinstance(o, _NonFinite):
+            return path, o
+        if isinstance(o, _DupObject):
+            return path + (o.dup,), o
+        if isinstance(o, dict):
+            stack.extend((path + (k,), v) for k, v in reversed(list(o.items())))
+        elif isinstance(o, list):
+            stack.extend((path + (i,), v) for i, v in reversed(list(enumerate(o))))
+    return None
 
 
 def loads_json(text: str, source: str = "<string>") -> Document:
+    """Parse JSON text from ``source``: exact decimals, no NaN/Infinity, no duplicate keys."""
     try:
-        data = json.loads(text, object_pairs_hook=_json_pairs, parse_float=Decimal, parse_constant=_json_constant)
-    except _LoadProblem as p:
-        raise PacmInputError.single(source, p.code, p.message, expected=p.expected)
+        data = json.loads(text, object_pairs_hook=_json_pairs, parse_float=Decimal, parse_constant=_NonFinite)
     except json.JSONDecodeError as exc:
         raise PacmInputError.single(
-            source, "json-syntax", f"JSON syntax error: {exc.msg}", loc=f"line {exc.lineno}, column {exc.colno}"
+            source,
+            "json-syntax",
+            f"JSON syntax error: {exc.msg}",
+            loc=where((), exc.lineno, exc.colno),
+            hint="JSON needs double quotes around keys and texts, and no comma after the last item"
+            if "double quotes" in exc.msg
+            else None,
         )
     except RecursionError:
-        raise PacmInputError.single(source, "too-deep", "nesting too deep", expected=f"at most {MAX_DEPTH} levels")
+        raise PacmInputError.single(
+            source, "too-deep", f"nesting deeper than {MAX_DEPTH} levels", expected=f"at most {MAX_DEPTH} levels"
+        )
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise PacmInputError.single(source, "bad-number", f"a value cannot be read: {exc}", expected="a number of sensible size")
+    doc = Document(source, data, None, json_text=text)
+    found = _find_marker(data)
+    if found is not None:
+        path, marker = found
+        if isinstance(marker, _NonFinite):
+            raise PacmInputError.single(
+                source, "not-finite", f"'{marker.name}' is not a finite number", loc=doc.where(path), expected="a finite number"
+            )
+        raise PacmInputError.single(
+            source,
+            "duplicate-key",
+            f"duplicate key '{path[-1]}'",
+            loc=doc.where(path),
+            expected="each key once per object",
+            hint="plain JSON readers would silently keep the last one; pacm will not guess which you meant",
+        )
     if _depth(data) > MAX_DEPTH:
-        raise PacmInputError.single(source, "too-deep", f"nesting deeper than {MAX_DEPTH} levels")
-    return Document(source, data, {})
+        raise PacmInputError.single(
+            source, "too-deep", f"nesting deeper than {MAX_DEPTH} levels", expected=f"at most {MAX_DEPTH} levels"
+        )
+    return doc
 
 
 def _depth(obj) -> int:
@@ -340,12 +569,47 @@ def load_file(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> Document:
     return loads_yaml(text, src)
 
 
+def describe_kind(value: Any) -> str:
+    """'a list', 'a single text', 'a number', ... for messages about the shape of a document."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return f"the single text {value[:40]!r}"
+    if isinstance(value, (int, Decimal)):
+        return f"the number {value}"
+    if isinstance(value, _dt.date):
+        return f"the date {value.isoformat()}"
+    return type(value).__name__
+
+
 def expect_mapping(doc: Document, what: str = "a mapping of keys to values") -> dict:
     if not isinstance(doc.data, dict):
-        kind = type(doc.data).__name__ if doc.data is not None else "nothing"
-        kind = {"list": "a list", "str": "a single string", "int": "a number", "Decimal": "a number"}.get(kind, kind)
-        raise PacmInputError.single(doc.source, "not-a-mapping", f"the document is {kind}", expected=what)
+        raise PacmInputError.single(
+            doc.source,
+            "not-a-mapping",
+            f"the document is {describe_kind(doc.data)}",
+            loc=where((), 1) if doc.data is not None else "",
+            expected=what,
+        )
     return doc.data
 
 
-__all__ = ["Document", "load_file", "loads_yaml", "loads_json", "expect_mapping", "MAX_BYTES", "MAX_DEPTH", "_dt"]
+__all__ = [
+    "Document",
+    "load_file",
+    "loads_yaml",
+    "loads_json",
+    "expect_mapping",
+    "describe_kind",
+    "format_path",
+    "where",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "_dt",
+]

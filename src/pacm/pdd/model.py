@@ -154,6 +154,11 @@ class CreditingPeriod(Section):
     def cumulative_years(self) -> int:
         return self.length_years * self.number
 
+    @computed_field(description="Years credited in earlier crediting periods, assuming they had this period's length (derived; 0 for the first).")
+    @property
+    def prior_years(self) -> int:
+        return self.length_years * (self.number - 1)
+
 
 class DownwardAdjustment(Section):
     initial: Fraction = unit("fraction", "Downward adjustment applied in the first crediting year (0.10 = 10 %).")
@@ -194,6 +199,12 @@ class Baseline(Section):
     host_ambitious_level_applied: Optional[Bool] = doc("That more ambitious level is applied.", default=None)
     suppressed_demand: Optional[SuppressedDemand] = doc("Suppressed demand.", default=None)
     standardized_baseline: Optional[StandardizedBaseline] = doc("Standardized baseline used, if any.", default=None)
+    crediting_baseline_emissions: Optional[NonNegative] = unit(
+        "tCO2e/year",
+        "Crediting baseline the PDD states for the first crediting year (after the downward adjustment and the "
+        "comparison with BAU), if it states one.",
+        default=None,
+    )
 
     @computed_field(description="Baseline (before adjustment) minus BAU; must not be positive (derived).")
     @property
@@ -201,6 +212,30 @@ class Baseline(Section):
         if self.baseline_emissions is not None and self.bau_emissions is not None:
             return self.baseline_emissions - self.bau_emissions
         return None
+
+    @computed_field(description="First-year baseline after the initial downward adjustment: baseline_emissions x (1 - initial); unadjusted when the PDD gives no adjustment (derived).")
+    @property
+    def adjusted_emissions(self) -> Optional[Decimal]:
+        if self.baseline_emissions is None:
+            return None
+        if self.downward_adjustment is None:
+            return self.baseline_emissions
+        return self.baseline_emissions * (1 - self.downward_adjustment.initial)
+
+    @computed_field(description="Lower of the adjusted baseline and BAU for the first year ('choose the lower number', derived).")
+    @property
+    def lower_of_adjusted_and_bau(self) -> Optional[Decimal]:
+        adj = self.adjusted_emissions
+        if adj is None or self.bau_emissions is None:
+            return None
+        return min(adj, self.bau_emissions)
+
+    @computed_field(description="First-year crediting baseline: the one the PDD states, else the lower of the adjusted baseline and BAU (derived).")
+    @property
+    def crediting_baseline_first_year(self) -> Optional[Decimal]:
+        if self.crediting_baseline_emissions is not None:
+            return self.crediting_baseline_emissions
+        return self.lower_of_adjusted_and_bau
 
 
 class LegalRequirement(Section):
@@ -262,6 +297,11 @@ class Barriers(Section):
     description: Optional[Text] = doc("Barriers claimed.", default=None)
 
 
+class FirstOfItsKind(Section):
+    claimed: Bool = doc("The activity is claimed to be the first of its kind in the applicable area (TOOL01 step 0).")
+    evidence: Optional[Text] = doc("Evidence that no comparable activity operates in the area.", default=None)
+
+
 class Additionality(Section):
     legal_requirement: Optional[LegalRequirement] = doc("Regulatory surplus.", default=None)
     investment: Optional[Investment] = doc("Investment analysis.", default=None)
@@ -269,6 +309,7 @@ class Additionality(Section):
     lock_in: Optional[LockIn] = doc("Lock-in risk.", default=None)
     barriers: Optional[Barriers] = doc("Barrier analysis (not a stand-alone test under A6.4).", default=None)
     positive_list: Optional[ShortText] = doc("Positive list / automatic additionality claimed, with its reference.", default=None)
+    first_of_its_kind: Optional[FirstOfItsKind] = doc("First-of-its-kind claim (CDM TOOL01 step 0).", default=None)
 
 
 class LeakageSource(Section):
@@ -281,6 +322,20 @@ class Leakage(Section):
     assessed: Bool = doc("Leakage sources were identified and assessed.")
     sources: list[LeakageSource] = doc("Leakage sources identified.", default_factory=list)
     discount: Optional[Fraction] = unit("fraction", "Leakage discount applied to reductions, if any.", default=None)
+    estimated_tonnes_per_year: Optional[Number] = unit(
+        "tCO2e/year", "Ex-ante leakage emissions (LE_y) the PDD deducts; a negative value would credit 'positive leakage'.", default=None
+    )
+    international_leakage_considered: Optional[Bool] = doc("Leakage outside the host Party was considered.", default=None)
+
+    @computed_field(description="Sources treated by a discount (derived).")
+    @property
+    def discounted_count(self) -> int:
+        return sum(1 for s in self.sources if s.treatment == "discounted")
+
+    @computed_field(description="Sources treated by quantification (derived).")
+    @property
+    def quantified_count(self) -> int:
+        return sum(1 for s in self.sources if s.treatment == "quantified")
 
     @computed_field(description="Number of leakage sources identified (derived).")
     @property
@@ -304,6 +359,9 @@ class ReversalEvent(Section):
     notified_on: Optional[Date] = doc("Date the Supervisory Body was notified.", default=None)
     avoidable: Optional[Bool] = doc("Avoidable (participants had influence or control).", default=None)
     tonnes: Optional[NonNegative] = unit("tCO2e", "Reversed quantity, if known.", default=None)
+    compensated_by_participants: Optional[Bool] = doc(
+        "For an avoidable reversal: the activity participants compensated it (replaced or cancelled units).", default=None
+    )
 
 
 class Removals(Section):
@@ -311,6 +369,24 @@ class Removals(Section):
     monitoring_report_interval_years: Optional[NonNegative] = unit("year", "Planned interval between monitoring reports.", default=None)
     post_crediting_monitoring_years: Optional[NonNegative] = unit("year", "Planned monitoring after the last crediting period.", default=None)
     reversal_events: list[ReversalEvent] = doc("Events that may have caused a reversal.", default_factory=list)
+    buffer_contribution_rate: Optional[Fraction] = unit(
+        "fraction", "Share of A6.4ERs the PDD plans to contribute to the reversal-risk buffer pool.", default=None
+    )
+
+    @computed_field(description="Observation date of the oldest reversal event not yet notified (derived).")
+    @property
+    def oldest_unnotified_event_on(self) -> Optional[dt.date]:
+        return min((e.observed_on for e in self.reversal_events if e.notified_on is None), default=None)
+
+    @computed_field(description="Avoidable reversal events (derived).")
+    @property
+    def avoidable_events(self) -> int:
+        return sum(1 for e in self.reversal_events if e.avoidable)
+
+    @computed_field(description="Avoidable reversal events the participants have not shown to be compensated (derived).")
+    @property
+    def avoidable_uncompensated_events(self) -> int:
+        return sum(1 for e in self.reversal_events if e.avoidable and not e.compensated_by_participants)
 
     @computed_field(description="Longest delay from observing a reversal event to notifying it, in days (derived).")
     @property
@@ -366,11 +442,26 @@ class SustainableDevelopment(Section):
     def indicator_count(self) -> int:
         return len(self.indicators)
 
+    @computed_field(description="Lowest SDG number claimed (derived).")
+    @property
+    def sdg_min(self) -> Optional[int]:
+        return min(self.sdg_contributions, default=None)
+
+    @computed_field(description="Highest SDG number claimed (derived).")
+    @property
+    def sdg_max(self) -> Optional[int]:
+        return max(self.sdg_contributions, default=None)
+
 
 class MonitoringPlan(Section):
     provided: Bool = doc("A monitoring plan is included.")
     parameters: list[ShortText] = doc("Monitored parameters.", default_factory=list)
     qa_qc: Optional[Text] = doc("QA/QC procedures.", default=None)
+
+    @computed_field(description="Number of monitored parameters (derived).")
+    @property
+    def parameter_count(self) -> int:
+        return len(self.parameters)
 
 
 class Authorization(Section):
@@ -380,18 +471,69 @@ class Authorization(Section):
     authorised_share: Optional[Fraction] = unit("fraction", "Share of A6.4ERs authorised (1 = all).", default=None)
     uses: list[Literal["ndc", "other_international_mitigation_purposes"]] = doc("Authorised uses.", default_factory=list)
     letter_date: Optional[Date] = doc("Date of the authorisation statement.", default=None)
+    activity_approved_by_host: Optional[Bool] = doc("The host Party approved the activity (letter of approval).", default=None)
+
+    @computed_field(description="Number of authorised uses stated (derived).")
+    @property
+    def uses_count(self) -> int:
+        return len(self.uses)
+
+
+class Validation(Section):
+    doe: ShortText = doc("Designated operational entity (DOE) that validates the activity.")
+    doe_accredited: Optional[Bool] = doc("The DOE is accredited under the A6.4 mechanism for the sectoral scope.", default=None)
+    standard_version: Optional[ShortText] = doc("Version of the A6.4 validation and verification standard applied.", default=None)
 
 
 class Transition(Section):
-    cdm_reference: Integer = doc("CDM registration reference number.")
+    """The CDM record of a former CDM activity and its transition steps (decision 7/CMA.4, annex I).
+
+    ``pacm transition`` fills this section from the UNFCCC export; a few fields are *derived* there
+    from dated parameters (``cdm_methodology_until``) because the rule engines have no date
+    functions (hazard 11); a PDD may also give them directly.
+    """
+
+    cdm_reference: Optional[Integer] = doc(
+        "CDM registration reference number (absent for activities never registered under the CDM).", default=None
+    )
     cdm_registration_date: Optional[Date] = doc("CDM registration date.", default=None)
-    cdm_crediting_period_start: Optional[Date] = doc("Start of the CDM crediting period current on 1 January 2021.", default=None)
+    cdm_registration_status: Optional[
+        Literal["registered", "provisional", "deregistered", "rejected", "withdrawn", "not_registered"]
+    ] = doc("Status of the activity in the CDM registry (UNFCCC 'website project status', mapped).", default=None)
+    cdm_crediting_period_type: Optional[Literal["renewable", "fixed"]] = doc(
+        "Type of the CDM crediting period (it may not change at or after the transition).", default=None
+    )
+    cdm_crediting_period_number: Optional[Integer] = doc(
+        "Which CDM crediting period (1 to 3) the start and end below describe.", default=None
+    )
+    cdm_crediting_period_start: Optional[Date] = doc(
+        "Start of the CDM crediting period current on 1 January 2021 (if none was, the last one that started before).",
+        default=None,
+    )
     cdm_crediting_period_end: Optional[Date] = doc("End of that CDM crediting period.", default=None)
+    cdm_cers_issued: Optional[Count] = doc("CERs issued under the CDM (all pre-2021 vintages).", default=None)
+    cdm_methodology_until: Optional[Date] = doc(
+        "Last day the CDM methodology may be applied: the earlier of the end of the CDM crediting period and the "
+        "deadline in force (derived by `pacm transition` from the parameters, or given).",
+        default=None,
+    )
     request_submitted_on: Optional[Date] = doc("Date the transition request was submitted.", default=None)
     host_approval_on: Optional[Date] = doc("Date of host Party approval of the transition (A6.4-FORM-AC-003).", default=None)
     keeps_cdm_methodology: Optional[Bool] = doc("The activity keeps applying its CDM methodology for now.", default=None)
     addendum_submitted_on: Optional[Date] = doc("Date the PDD addendum was submitted (when the CDM methodology is kept).", default=None)
     cdm_methodology_applied_until: Optional[Date] = doc("Last day the CDM methodology is applied.", default=None)
+
+    @computed_field(description="Length of the CDM crediting period in whole calendar years: the fewest years N with start + N years - 1 day on or after its end (derived).")
+    @property
+    def cdm_crediting_period_years(self) -> Optional[int]:
+        if self.cdm_crediting_period_start is None or self.cdm_crediting_period_end is None:
+            return None
+        if self.cdm_crediting_period_end < self.cdm_crediting_period_start:
+            return None
+        n = max(0, self.cdm_crediting_period_end.year - self.cdm_crediting_period_start.year - 1)
+        while period_end(self.cdm_crediting_period_start, n) < self.cdm_crediting_period_end:
+            n += 1
+        return n
 
 
 class Issuance(Section):
@@ -426,6 +568,7 @@ class PDD(Section):
     sd: SustainableDevelopment = doc("Sustainable development (SD Tool).", default_factory=SustainableDevelopment)
     monitoring_plan: Optional[MonitoringPlan] = doc("Monitoring plan.", default=None)
     authorization: Optional[Authorization] = doc("Authorisation of A6.4ERs.", default=None)
+    validation: Optional[Validation] = doc("Validation by a designated operational entity.", default=None)
     transition: Optional[Transition] = doc("CDM-transition record, for former CDM activities.", default=None)
     issuance: Issuance = doc("Issuance planning.", default_factory=Issuance)
     quantification: Quantification = doc("Methodology inputs.", default_factory=Quantification)

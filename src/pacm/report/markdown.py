@@ -1,48 +1,45 @@
-"""Markdown report, for pasting into a validation report."""
+"""Markdown report, for pasting into a validation report: the same sections as the HTML report
+(both render :func:`pacm.report.view.build_view`), as GitHub-flavoured Markdown tables.
+
+Text from the PDD or the rule pack is put on one line, with ``|`` escaped (it would split a table
+cell) and ``<``/``>`` escaped (a pasted report must not carry live HTML).
+"""
 
 from __future__ import annotations
 
-from ..engine import Result
+from functools import lru_cache
+
+from .view import build_view, methodology_items
 
 
-def _cell(s: str) -> str:
-    return " ".join(str(s).split()).replace("|", "\\|")
+def md_cell(s) -> str:
+    text = " ".join(str(s).split())
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_markdown(result: Result, trace: bool = False) -> str:
-    a = result.pdd.activity
-    e = result.engine
-    out = [
-        f"# pacm check: {a.title}",
-        "",
-        f"- Reference: {a.reference or '-'}; host Party: {a.host_party}; type: {a.type}",
-        f"- Methodology: {a.methodology.id} v{a.methodology.version}",
-        f"- Evaluated as of {result.as_of.isoformat()} with pacm {e['version']}, rule pack {e['rule_pack']} "
-        f"(sha256 `{e['rule_pack_sha256'][:16]}`)",
-        "- Summary: " + ", ".join(f"{n} {s}" for s, n in result.counts().items()),
-        "",
-        "## Automatic checks",
-        "",
-        "| status | rule | reference | finding |",
-        "|---|---|---|---|",
-    ]
-    for f in result.findings:
-        if f.kind != "automatic" or f.status == "not_applicable":
-            continue
-        msg = f.message + (f" *Why not:* {f.why_not}" if f.status == "fail" and f.why_not else "")
-        out.append(f"| **{f.status}** | `{f.rule}` | {_cell(f.reference)} | {_cell(msg)} |")
-    judge = [f for f in result.findings if f.kind == "validator_judgement" and f.status != "not_applicable"]
-    if judge:
-        out += ["", "## Validator checklist", "", "| status | item | reference | to confirm |", "|---|---|---|---|"]
-        for f in judge:
-            out.append(f"| {f.status} | `{f.rule}` | {_cell(f.reference)} | {_cell(f.message)} |")
-    unconf = result.unconfirmed()
-    if unconf:
-        out += ["", "## Findings resting on unconfirmed values", ""]
-        out += [f"- `{f.rule}`: {f.confidence}" for f in unconf]
-    na = [f.rule for f in result.findings if f.status == "not_applicable"]
-    if na:
-        out += ["", "## Not applicable", "", ", ".join(f"`{r}`" for r in na)]
-    if result.quantities is not None:
-        out += ["", result.quantities.render_markdown(trace=trace)]
-    return "\n".join(out) + "\n"
+@lru_cache(maxsize=1)
+def _env():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("pacm.report", "templates"),
+        autoescape=False,  # Markdown, not HTML: text is escaped by the md filter instead
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = md_cell
+    env.globals["methodology_items"] = methodology_items
+    return env
+
+
+def render_markdown(result, trace: bool = False) -> str:
+    text = _env().get_template("report.md.j2").render(v=build_view(result, trace=trace))
+    # collapse runs of blank lines left by optional sections
+    lines, blank = [], 0
+    for line in text.splitlines():
+        blank = blank + 1 if not line.strip() else 0
+        if blank <= 1:
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip() + "\n"

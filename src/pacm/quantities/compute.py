@@ -1,0 +1,459 @@
+"""From one PDD to its year-by-year crediting table and trace (the ``pacm check`` path).
+
+Steps: find the methodology that serves the PDD's methodology id; check the PDD's
+``quantification`` inputs against it (unknown names and wrong kinds are bad input, exit 2; missing
+values are ``insufficient_data`` notes); lay out the calendar years of the crediting period with
+their days; resolve every parameter (PDD value, or methodology default by date and case);
+evaluate the equations on pandas columns; hand the rows to the shared
+:func:`pacm.quantities.pipeline.credit_years`; record a trace entry for every number.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal, localcontext
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Collected, PacmInputError, did_you_mean
+from ..hosts import is_ldc, is_sids
+from ..pdd.model import PDD, add_years
+from .evaluate import EvaluationError, evaluate_equations, fmt, substitute
+from .methodology import BUILTINS, Methodology, cached_library, default_folder
+from .pipeline import PREC, credit_years, resolve_params
+from .report import Quantities
+
+YEAR_KEYS = (
+    "baseline", "baseline_adjusted", "project", "leakage", "reductions", "buffer", "sop_adaptation", "omge",
+    "issuable", "issuable_authorised", "issuable_mitigation_contribution",
+)
+
+
+def methodology_folder(engine) -> Path:
+    root = getattr(engine.pack, "root", None)
+    if root is not None and (Path(root).parent / "methodologies").is_dir():
+        return Path(root).parent / "methodologies"
+    return default_folder()
+
+
+def library_for(engine):
+    return cached_library(str(methodology_folder(engine)), engine.pack.digest)
+
+
+def compute_for_result(engine, result) -> None:
+    pdd: PDD = result.pdd
+    mref = pdd.activity.methodology
+    lib = library_for(engine)
+    meth = lib.for_pdd(mref.id)
+    if meth is None:
+        served = ", ".join(sorted(lib.by_pdd_id)) or "none"
+        result.notes.append(
+            f"quantities: no methodology definition serves '{mref.id}' (defined: {served}); "
+            "no crediting table computed"
+        )
+        return
+    flat = engine.facts(pdd, result.as_of)
+    result.quantities = compute(pdd, meth, engine.pack.params, result.as_of, flat, source=result.source)
+
+
+# ------------------------------------------------------------------------------- inputs
+def check_inputs(pdd: PDD, meth: Methodology, source: str) -> None:
+    """Unknown names or values in the wrong place are bad input (exit 2), all reported at once."""
+    q = pdd.quantification
+    c = Collected(source)
+    names = list(meth.params)
+    for k, v in q.inputs.items():
+        loc = f"quantification.inputs.{k}"
+        p = meth.params.get(k)
+        if p is None:
+            c.add("unknown-input", loc, f"'{k}' is not a parameter of methodology {meth.id} ({meth.title})",
+                  hint=did_you_mean(k, names))
+        elif p.kind == "monitored":
+            c.add("monitored-input", loc, f"'{k}' is monitored: give it per year under quantification.yearly.{k}")
+        elif p.source == "default":
+            c.add("fixed-parameter", loc, f"'{k}' is fixed by methodology {meth.id}; it cannot be set in the PDD")
+        elif isinstance(v, bool) or not isinstance(v, (int, Decimal)):
+            c.add("bad-input", loc, f"'{k}' is {v!r}", expected=f"a number in {p.unit}")
+    for k, series in q.yearly.items():
+        loc = f"quantification.yearly.{k}"
+        p = meth.params.get(k)
+        if p is None:
+            c.add("unknown-input", loc, f"'{k}' is not a parameter of methodology {meth.id} ({meth.title})",
+                  hint=did_you_mean(k, names))
+        elif p.kind == "ex_ante":
+            c.add("ex-ante-input", loc,
+                  f"'{k}' is an ex-ante parameter, fixed at validation: give it once under quantification.inputs.{k}")
+    c.raise_if_any(PacmInputError)
+
+
+# ------------------------------------------------------------------------------- years
+def crediting_years(pdd: PDD, day_count: str) -> list[dict]:
+    """Calendar years of the crediting period with the days credited in each.
+
+    ``year_fraction`` = days / days in that calendar year (``actual_actual``) or days / 365
+    (``actual_365``, the CDM monitoring-report convention of real cases C01/C02).
+    ``years_since_start`` counts calendar years from the first year of the *first* crediting
+    period (earlier periods assumed of the same length, as ``crediting_period.cumulative_years``).
+    """
+    cp = pdd.crediting_period
+    start, end = cp.start, cp.end
+    first_start = add_years(start, -(cp.number - 1) * cp.length_years)
+    out = []
+    for y in range(start.year, end.year + 1):
+        a, b = max(start, dt.date(y, 1, 1)), min(end, dt.date(y, 12, 31))
+        days = (b - a).days + 1
+        if day_count == "actual_actual":
+            diy = 366 if calendar.isleap(y) else 365
+        elif day_count == "actual_365":
+            diy = 365
+        else:
+            raise PacmInputError.single("crediting.day_count", "bad-convention",
+                                        f"day count {day_count!r}", expected="actual_actual | actual_365")
+        with localcontext() as ctx:
+            ctx.prec = PREC
+            frac = Decimal(days) / Decimal(diy)
+        out.append({"year": y, "days": days, "from": a, "to": b, "days_in_year_basis": diy,
+                    "year_fraction": frac, "years_since_start": y - first_start.year})
+    return out
+
+
+def _needed(meth: Methodology, roots) -> list[str]:
+    seen: list[str] = []
+
+    def visit(n):
+        if n in seen:
+            return
+        seen.append(n)
+        if n in meth.equations:
+            for d in meth.equations[n].deps:
+                visit(d)
+
+    for r in roots:
+        if r in meth.equations:
+            visit(r)
+    return seen
+
+
+def _param_entry(name, value, unit, source, **extra) -> dict:
+    e = {"step": "parameter", "year": None, "name": name, "value": fmt(value) if not isinstance(value, str) else value,
+         "unit": unit, "source": source}
+    e.update({k: v for k, v in extra.items() if v is not None})
+    return e
+
+
+def _cite(ref: dict | None) -> str:
+    if not ref:
+        return ""
+    parts = [ref.get("document", "")]
+    for k in ("symbol", "version", "paragraph", "equation"):
+        if ref.get(k):
+            parts.append(f"{k} {ref[k]}" if k in ("paragraph", "equation") else str(ref[k]))
+    return ", ".join(p for p in parts if p)
+
+
+# ------------------------------------------------------------------------------- compute
+def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, source: str = "<pdd>") -> Quantities:
+    check_inputs(pdd, meth, source)
+    notes: list[str] = []
+    trace: list[dict] = []
+    pp = resolve_params(param_set, as_of)
+    day_count = str(pp.get("crediting.day_count", "actual_actual"))
+    msrc = _rel(meth.source)
+    if pdd.activity.type != meth.activity_type:
+        notes.append(f"insufficient_data: methodology {meth.id} computes {meth.activity_type} activities, "
+                     f"but the PDD declares {pdd.activity.type}; no crediting table computed")
+        return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, None, trace, notes)
+
+    # -- rule-pack parameters and conventions used by the pipeline
+    for name in pp:
+        d = param_set.describe(name, as_of)
+        trace.append(_param_entry(
+            name, d["value"], d["unit"],
+            f"{_rel(d['source'])} (in force from {d['in_force_from']})"
+            + (f", OVERRIDDEN by {d['override_source']}" if d["overridden"] else ""),
+            confidence=d["confidence"], reference=_cite(d["reference"]),
+        ))
+
+    # -- methodology parameters
+    needed = _needed(meth, ("baseline", "project", "leakage", "bau"))
+    years = crediting_years(pdd, day_count)
+    q = pdd.quantification
+    scalars: dict[str, Decimal] = {}
+    series: dict[str, dict[int, Decimal]] = {}
+    blocked = False
+    for name in needed:
+        p = meth.params.get(name)
+        if p is None:
+            continue
+        if p.kind == "monitored":
+            data = q.yearly.get(name, {})
+            series[name] = {int(y): Decimal(v) for y, v in data.items()}
+            trace.append(_param_entry(name, "per year", p.unit, f"PDD quantification.yearly.{name}", kind="monitored",
+                                      description=p.description, reference=_cite(p.reference), confidence=p.confidence))
+            continue
+        if name in q.inputs:
+            scalars[name] = Decimal(q.inputs[name])
+            trace.append(_param_entry(name, scalars[name], p.unit, f"PDD quantification.inputs.{name}", kind="ex_ante",
+                                      description=p.description, reference=_cite(p.reference), confidence=p.confidence))
+            continue
+        if p.source in ("default", "pdd_or_default"):
+            got = p.default(flat, as_of)
+            if got is not None:
+                scalars[name] = got[0]
+                det = got[1]
+                where = f"{msrc} parameters.{name}, value in force from {det['in_force_from']}"
+                if det["case"]:
+                    where += f" (case: {det['case']})"
+                trace.append(_param_entry(name, got[0], p.unit, where, kind="ex_ante", description=p.description,
+                                          reference=_cite(det["reference"]), confidence=det["confidence"]))
+                continue
+            notes.append(f"insufficient_data: methodology {meth.id} has no default for '{name}' in force on "
+                         f"{as_of} for this PDD; give quantification.inputs.{name} ({p.unit})"
+                         if p.source == "pdd_or_default" else
+                         f"insufficient_data: no value of '{name}' in force on {as_of} in {msrc}")
+            blocked = True
+            continue
+        notes.append(f"insufficient_data: '{name}' ({p.description}, {p.unit}) is needed; "
+                     f"give quantification.inputs.{name}")
+        blocked = True
+    for y in q.yearly:
+        extra = sorted(set(q.yearly[y]) - {r["year"] for r in years})
+        if extra and y in meth.params:
+            notes.append(f"quantification.yearly.{y} has values for {', '.join(map(str, extra))}, outside the "
+                         f"crediting period {pdd.crediting_period.start} to {pdd.crediting_period.end}; ignored")
+    if blocked:
+        return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, None, trace, notes)
+
+    # -- years with complete monitored data
+    keep = []
+    for r in years:
+        gaps = [n for n in series if r["year"] not in series[n]]
+        if gaps:
+            notes.append(f"insufficient_data: {r['year']} ({r['days']} days) has no value for "
+                         f"{', '.join('quantification.yearly.' + g for g in gaps)}; year not credited")
+        else:
+            keep.append(r)
+    if not keep:
+        return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, None, trace, notes)
+    frame = pd.DataFrame({"year": [r["year"] for r in keep], "days": [r["days"] for r in keep]})
+    idx = frame.index
+    env: dict = {}
+    env.update(scalars)
+    for n, s in series.items():
+        env[n] = pd.Series([s[r["year"]] for r in keep], index=idx, dtype=object)
+    env["year_fraction"] = pd.Series([r["year_fraction"] for r in keep], index=idx, dtype=object)
+    env["days"] = pd.Series([Decimal(r["days"]) for r in keep], index=idx, dtype=object)
+    eqs = {n: e for n, e in meth.equations.items() if n in needed}
+    try:
+        cols = evaluate_equations(eqs, env, idx)
+    except EvaluationError as exc:
+        notes.append(f"insufficient_data: {exc}; no crediting table computed")
+        return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, None, trace, notes)
+
+    # -- rows for the shared pipeline
+    b = pdd.baseline
+    approach = b.approach
+    if approach is not None and approach not in meth.baseline_approaches:
+        notes.append(f"baseline approach '{approach}' is not one methodology {meth.id} allows "
+                     f"({', '.join(meth.baseline_approaches)})")
+    da_applies = (pdd.activity.type == "emission_reduction") and (approach is None or approach in meth.da_approaches)
+    if approach is None and pdd.activity.type == "emission_reduction":
+        notes.append("baseline.approach is missing: the downward adjustment is applied (the conservative reading)")
+    bau_cols = []
+    if "bau" in cols:
+        bau_cols.append(cols["bau"])
+    if b.bau_emissions is not None:
+        with localcontext() as ctx:
+            ctx.prec = PREC
+            bau_cols.append(env["year_fraction"] * Decimal(b.bau_emissions))
+    bau = None
+    if bau_cols:
+        bau = bau_cols[0] if len(bau_cols) == 1 else pd.Series(
+            [min(a, c) for a, c in zip(bau_cols[0], bau_cols[1])], index=idx, dtype=object)
+    rating = pdd.removals.reversal_risk.rating if (pdd.removals and pdd.removals.reversal_risk) else None
+    buffer_rate, buffer_name = Decimal(0), None
+    if pdd.activity.type == "removal":
+        if rating is None:
+            rating = "very_high"
+            notes.append("insufficient_data: removals.reversal_risk.rating is missing; the buffer uses the "
+                         "'very_high' rate (the most conservative) until a rating is given")
+        buffer_name = f"removals.buffer_rate_{rating}"
+        buffer_rate = param_set.resolve([buffer_name], as_of)[buffer_name]
+        d = param_set.describe(buffer_name, as_of)
+        trace.append(_param_entry(buffer_name, d["value"], d["unit"],
+                                  f"{_rel(d['source'])} (in force from {d['in_force_from']}); rating '{rating}' "
+                                  f"from PDD removals.reversal_risk.rating", confidence=d["confidence"],
+                                  reference=_cite(d["reference"])))
+    on = pdd.issuance.planned_issuance_date or as_of
+    host = pdd.activity.host_party
+    ldc, sids = is_ldc(host, on), is_sids(host, on)
+    exempt = bool(ldc) or bool(sids)
+    if ldc is None:
+        notes.append(f"host Party '{host}' is not in pacm's party list; no LDC/SIDS exemption applied")
+    trace.append(_param_entry(
+        "sop_exempt", "true" if exempt else "false", "flag",
+        f"pacm.hosts on {on.isoformat()} ("
+        + ("PDD issuance.planned_issuance_date" if pdd.issuance.planned_issuance_date else "--as-of date")
+        + f"): {host} LDC={_yn(ldc)}, SIDS={_yn(sids)}",
+    ))
+    auth = pdd.authorization
+    share = Decimal(0)
+    if auth is not None and auth.status == "authorised":
+        share = Decimal(auth.authorised_share) if auth.authorised_share is not None else Decimal(1)
+    trace.append(_param_entry(
+        "authorised_share", share, "fraction",
+        "PDD authorization.authorised_share" if (auth and auth.authorised_share is not None and auth.status == "authorised")
+        else f"PDD authorization.status = {auth.status if auth else 'absent'}"
+        + (" (all units authorised)" if share == 1 else " (no unit authorised: all are mitigation contribution)"),
+    ))
+    rows = pd.DataFrame({
+        "activity": pdd.activity.reference or pdd.activity.title,
+        "year": frame["year"],
+        "days": frame["days"],
+        "baseline": cols["baseline"],
+        "project": cols["project"],
+        "leakage": cols["leakage"],
+        "years_since_start": [r["years_since_start"] for r in keep],
+        "activity_type": pdd.activity.type,
+        "buffer_rate": [buffer_rate] * len(keep),
+        "sop_exempt": exempt,
+        "authorised_share": [share] * len(keep),
+        "da_applies": da_applies,
+    })
+    if bau is not None:
+        rows["bau"] = bau
+    if b.downward_adjustment is not None:
+        rows["da_initial"] = [Decimal(b.downward_adjustment.initial)] * len(keep)
+        rows["da_increment"] = [Decimal(b.downward_adjustment.annual_increment)] * len(keep)
+        rows["da_form"] = b.downward_adjustment.form
+    if pdd.leakage is not None and pdd.leakage.discount is not None:
+        rows["leakage_discount"] = [Decimal(pdd.leakage.discount)] * len(keep)
+    out = credit_years(rows, pp)
+
+    # -- per-year trace
+    for i, r in enumerate(keep):
+        y = r["year"]
+        row = out.iloc[i]
+        trace.append({"step": "period", "year": y, "name": "days", "value": str(r["days"]), "unit": "day",
+                      "equation": f"{r['from'].isoformat()} to {r['to'].isoformat()} inclusive",
+                      "substituted": f"year_fraction = {r['days']} / {r['days_in_year_basis']} = {fmt(r['year_fraction'])} "
+                                     f"({day_count}); years since start of first crediting period = {r['years_since_start']}",
+                      "source": "PDD crediting_period.start, length_years, number"})
+        values = {n: (env[n].iloc[i] if isinstance(env[n], pd.Series) else env[n]) for n in env}
+        for n, eq in eqs.items():
+            values[n] = cols[n].iloc[i]
+            trace.append({
+                "step": "equation", "year": y, "name": n, "value": fmt(values[n]), "unit": eq.unit,
+                "equation": eq.expr_src, "substituted": substitute(eq.tree, values),
+                "inputs": {d: fmt(values[d]) for d in eq.deps},
+                "description": eq.description, "reference": _cite(eq.reference) or _cite(meth.references[0]),
+                "source": f"{msrc} equations.{n}",
+            })
+        trace.extend(_pipeline_trace(y, row, rows.iloc[i], pp, bau is not None, buffer_name, exempt))
+    return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, out, trace, notes)
+
+
+def _yn(v):
+    return "unknown" if v is None else ("yes" if v else "no")
+
+
+def _pdd_meth(pdd: PDD) -> str:
+    return f"{pdd.activity.methodology.id} v{pdd.activity.methodology.version}"
+
+
+def _rel(path: str) -> str:
+    p = Path(path)
+    for anchor in ("methodologies", "rules"):
+        if anchor in p.parts:
+            i = len(p.parts) - 1 - p.parts[::-1].index(anchor)
+            return "/".join(p.parts[i:])
+    return str(path)
+
+
+def _pipeline_trace(y, row, inp, pp, has_bau, buffer_name, exempt) -> list[dict]:
+    """One entry per pipeline column: the formula, the values, and the rule that bounded it."""
+    out = []
+    n = int(inp["years_since_start"])
+
+    def add(name, value, equation, substituted, rule=None, unit="tCO2e"):
+        e = {"step": "crediting", "year": y, "name": name, "value": fmt(value), "unit": unit,
+             "equation": equation, "substituted": substituted}
+        if rule:
+            e["bounded_by"] = rule
+        out.append(e)
+
+    src = row["daf_source"]
+    if src == "not_applied":
+        add("daf", row["daf"], "not applied",
+            "removal activity (lowering the baseline would raise net removals)" if row["activity_type"] == "removal"
+            else "the methodology applies no downward adjustment to this baseline approach", unit="fraction")
+    else:
+        if src == "pdd":
+            d0, r0, form = inp["da_initial"], inp["da_increment"], inp["da_form"]
+            who = "PDD baseline.downward_adjustment (stricter than the rule-pack minimum)"
+        else:
+            d0 = pp["baseline.downward_adjustment_initial_min"]
+            r0 = pp["baseline.downward_adjustment_annual_min"]
+            form = pp["baseline.downward_adjustment_form"]
+            who = ("rule-pack minimum baseline.downward_adjustment_initial_min / _annual_min"
+                   + (" (at least as strict as the PDD's own)" if "da_initial" in inp.index else ""))
+        eq = "initial + increment x n" if form == "linear" else "1 - (1 - initial) x (1 - increment)^n"
+        sub = (f"{fmt(d0)} + {fmt(r0)} x {n}" if form == "linear" else f"1 - (1 - {fmt(d0)}) x (1 - {fmt(r0)})^{n}")
+        add("daf", row["daf"], f"DAF = {eq} ({form})", sub, rule=f"A6.4 baseline standard (SBM016) downward adjustment: {who}",
+            unit="fraction")
+    bl = f"baseline x (1 - DAF) = {fmt(row['baseline'])} x (1 - {fmt(row['daf'])})"
+    if has_bau:
+        add("baseline_adjusted", row["baseline_adjusted"], "min(baseline x (1 - DAF), BAU)",
+            f"min({bl}, BAU {fmt(inp['bau'])})",
+            rule="BAU: 'choose the lower number' (baseline standard step 5, domain brief quick ref #4)"
+            if row["baseline_bound"] == "bau" else "downward-adjusted baseline (below BAU)")
+    else:
+        add("baseline_adjusted", row["baseline_adjusted"], "baseline x (1 - DAF)", bl)
+    if row["leakage_source"] == "discount":
+        add("leakage", row["leakage"], "leakage.discount x max(0, pre-leakage reductions)",
+            f"{fmt(inp['leakage_discount'])} x max(0, ...)", rule="PDD leakage.discount")
+    elif row["leakage_source"] == "computed_clipped":
+        add("leakage", row["leakage"], "max(0, computed leakage)", f"max(0, {fmt(inp['leakage'])})",
+            rule="leakage is never negative (no credit for 'positive leakage', leakage standard [M])")
+    removal = row["activity_type"] == "removal"
+    if removal:
+        add("net", row["net"], "project - baseline_adjusted - leakage",
+            f"{fmt(row['project'])} - {fmt(row['baseline_adjusted'])} - {fmt(row['leakage'])}")
+    else:
+        add("net", row["net"], "baseline_adjusted - project - leakage",
+            f"{fmt(row['baseline_adjusted'])} - {fmt(row['project'])} - {fmt(row['leakage'])}")
+    add("reductions", row["reductions"], "max(net, 0)", f"max({fmt(row['net'])}, 0)",
+        rule=("a negative net change is a reversal, reported and never credited negative (removals standard)"
+              if removal and row["reversal"] > 0 else
+              ("negative net reductions are not credited" if row["net"] < 0 else None)))
+    if removal and row["reversal"] > 0:
+        add("reversal", row["reversal"], "max(-net, 0)", f"max({fmt(-row['net'])}, 0)",
+            rule="A6.4-STAN-METH-002: reversal; compensated from the buffer pool (unavoidable) or by the participants (avoidable)")
+    add("gross_units", row["gross_units"], "floor(reductions)", f"floor({fmt(row['reductions'])})",
+        rule="A6.4ERs are whole tonnes, rounded down", unit="A6.4ER")
+    rnd = pp.get("crediting.deduction_rounding", "up")
+    basis = pp.get("crediting.deduction_basis", "gross")
+    g = row["gross_units"]
+    left = g
+    for name, rate, why in (
+        ("buffer", inp["buffer_rate"] if removal else Decimal(0),
+         f"{buffer_name} (reversal-risk rating)" if removal else "emission reductions: no buffer"),
+        ("sop_adaptation", Decimal(0) if exempt and pp.get("issuance.ldc_sids_sop_exempt", True) else pp["issuance.sop_adaptation_rate"],
+         "issuance.ldc_sids_sop_exempt: host is an LDC or SIDS on the issuance date" if exempt
+         else "issuance.sop_adaptation_rate (RMP chapter VII)"),
+        ("omge", pp["issuance.omge_rate"], "issuance.omge_rate (RMP chapter VII)"),
+    ):
+        b = g if basis == "gross" else left
+        add(name, row[name], f"round_{rnd}(rate x {'gross_units' if basis == 'gross' else 'units left'})",
+            f"round_{rnd}({fmt(rate)} x {fmt(b)})", rule=why, unit="A6.4ER")
+        left = left - row[name]
+    add("issuable", row["issuable"], "gross_units - buffer - sop_adaptation - omge",
+        f"{g} - {fmt(row['buffer'])} - {fmt(row['sop_adaptation'])} - {fmt(row['omge'])}",
+        rule="whole A6.4ERs, rounded down", unit="A6.4ER")
+    add("issuable_authorised", row["issuable_authorised"], "floor(issuable x authorised_share)",
+        f"floor({row['issuable']} x {fmt(inp['authorised_share'])})", rule="PDD authorization", unit="A6.4ER")
+    add("issuable_mitigation_contribution", row["issuable_mitigation_contribution"], "issuable - issuable_authorised",
+        f"{row['issuable']} - {row['issuable_authorised']}", unit="A6.4ER")
+    return out
