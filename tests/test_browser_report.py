@@ -83,7 +83,9 @@ class Browser:
         self._proc = subprocess.Popen(
             [exe, *FLAGS, f"--user-data-dir={self._profile.name}", "--remote-debugging-pipe", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-            preexec_fn=wire, pass_fds=(3, 4),
+            # not pass_fds: subprocess checks those exist in the parent before preexec_fn runs.
+            # Python's own descriptors are non-inheritable (PEP 446), so only 0-4 reach chromium.
+            preexec_fn=wire, close_fds=False,
         )
         os.close(to_child_r)
         os.close(from_child_w)
@@ -322,21 +324,27 @@ def test_browser_check_catches_blocked_loads_and_console_errors(browser, tmp_pat
 
 
 def test_screenshot_smoke(engine, tmp_path):
-    """``chromium --screenshot`` of the wind report: a real, non-blank picture with coloured badges and charts."""
+    """``chromium --screenshot`` of the wind report: a real, non-blank picture with coloured status badges."""
     from matplotlib.image import imread
 
     result = _result(engine, ROOT / "examples" / "wind_farm_india.yaml", sample_quantities=True)
     html = tmp_path / "report.html"
     html.write_text(render_html(result), encoding="utf-8")
     png = tmp_path / "shot.png"
-    proc = screenshot(html, png, 1280, 4200)
+    proc = screenshot(html, png, 1280, 1600)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    assert png.stat().st_size > 50_000
+    assert png.stat().st_size > 20_000
     img = imread(png)[..., :3]
-    h, w, _ = img.shape
-    assert (h, w) == (4200, 1280)
+    assert img.shape[:2] == (1600, 1280)
     non_white = (img.min(axis=2) < 0.95).mean()
-    assert 0.03 < non_white < 0.8, non_white
-    # the issuable bars (#1e8449) and the pass badges' green are on the page
-    green = ((abs(img[..., 0] - 0x1E / 255) < 0.03) & (abs(img[..., 1] - 0x84 / 255) < 0.03) & (abs(img[..., 2] - 0x49 / 255) < 0.03))
-    assert green.sum() > 5000
+    assert 0.02 < non_white < 0.8, non_white
+    dark_text = (img.max(axis=2) < 0.3).mean()
+    assert dark_text > 0.005, dark_text
+
+    def has(hex_colour: str, at_least: int) -> bool:
+        rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        m = (abs(img[..., 0] - rgb[0]) < 0.02) & (abs(img[..., 1] - rgb[1]) < 0.02) & (abs(img[..., 2] - rgb[2]) < 0.02)
+        return int(m.sum()) >= at_least
+
+    assert has("#d4efdf", 2000)  # pass badges (background) are drawn
+    assert has("#d6eaf8", 200)  # the validator-judgement badge in the summary

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -31,17 +32,33 @@ app = typer.Typer(
 FORMATS = ("text", "json", "markdown", "html")
 
 
-def fail_input(msg: str) -> None:
-    raise PacmInputError.single("command line", "bad-usage", msg)
+def fail_input(msg: str, expected: str | None = None, hint: str | None = None) -> None:
+    raise PacmInputError.single("command line", "bad-usage", msg, expected=expected, hint=hint)
+
+
+def _choice(option: str, value: str, choices) -> None:
+    """Refuse a value outside ``choices`` with the list and a 'did you mean'."""
+    if value not in choices:
+        from .errors import did_you_mean
+
+        fail_input(f"{option} {value!r} is not allowed", "one of " + ", ".join(choices), did_you_mean(value, choices))
 
 
 def parse_date(value: Optional[str], what: str = "--as-of") -> dt.date:
+    """A calendar date written YYYY-MM-DD (the form PDD files use); anything else is exit 2."""
     if value is None:
         return dt.date.today()
+    text = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise PacmInputError.single(
+            "command line", "bad-date", f"{what} {value!r} is not a date", expected="a date YYYY-MM-DD, e.g. 2026-11-01"
+        )
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise PacmInputError.single("command line", "bad-date", f"{what} {value!r} is not a date", expected="YYYY-MM-DD")
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise PacmInputError.single(
+            "command line", "impossible-date", f"{what} {value!r} is not a real date ({exc})", expected="a calendar date YYYY-MM-DD"
+        )
 
 
 def write_atomic(path: str, text: str | bytes) -> None:
@@ -49,18 +66,27 @@ def write_atomic(path: str, text: str | bytes) -> None:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
-        raise PacmInputError.single(str(path), "no-such-folder", f"folder {folder} does not exist")
+        raise PacmInputError.single(
+            str(path), "no-such-folder", f"folder {folder} does not exist", expected="--out in an existing folder"
+        )
+    if target.is_dir():
+        raise PacmInputError.single(str(path), "is-a-directory", "--out is a directory", expected="a file name")
     mode = "wb" if isinstance(text, bytes) else "w"
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as exc:
+        raise PacmInputError.single(str(path), "cannot-write", f"cannot write in {folder}: {exc.strerror}")
     try:
         with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
             fh.write(text)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError):
+            raise PacmInputError.single(str(path), "cannot-write", f"cannot write: {exc.strerror or exc}") from None
         raise
 
 
@@ -71,10 +97,10 @@ def load_engine(rules: Optional[Path], param: List[str], params: Optional[Path])
     if params is not None:
         engine.pack.params.override_from_file(str(params))
     for item in param or []:
-        if "=" not in item:
-            fail_input(f"--param {item!r} must be NAME=VALUE")
+        if "=" not in item or not item.split("=", 1)[0].strip():
+            fail_input(f"--param {item!r} is not NAME=VALUE", "NAME=VALUE, e.g. --param crediting_period.er_renewable_max_years=5")
         name, value = item.split("=", 1)
-        engine.pack.params.override(name.strip(), value.strip(), f"--param {name.strip()}")
+        engine.pack.params.override(name.strip(), value.strip(), f"--param {name.strip()}", loc="")
     return engine
 
 
@@ -97,10 +123,8 @@ def check(
     params: Optional[Path] = PARAMS_OPT,
 ):
     """Check a PDD: one finding per rule, and the year-by-year credited quantities."""
-    if format not in FORMATS:
-        fail_input(f"--format {format!r} is not one of {', '.join(FORMATS)}")
-    if evaluator not in ("rete", "vector"):
-        fail_input(f"--evaluator {evaluator!r} is not one of rete, vector")
+    _choice("--format", format, FORMATS)
+    _choice("--evaluator", evaluator, ("rete", "vector"))
     day = parse_date(as_of)
     from .pdd.load import load_pdd
 

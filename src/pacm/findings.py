@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .expr.ir import render
+from .expr.ir import fields_of, render
 from .expr.reference import missing_fields, why_not
 from .rulepack import CompiledRule
 
@@ -104,7 +104,11 @@ def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
         lines = why_not(r.require, env, params)
         why = "; ".join(lines) if lines else None
     elif status == "pass":
-        message = render_template(r.pass_message, env, params) if r.pass_message else f"Meets: {expected}"
+        if r.pass_message:
+            message = render_template(r.pass_message, env, params)
+        else:
+            shown = ", ".join(f"{f} = {fmt_value(env.get(f))}" for f in fields_of(r.require) if env.get(f) is not None)
+            message = f"Meets: {expected}" + (f" ({shown})" if shown else "")
     elif status == "not_applicable":
         message = f"Not applicable: {render(r.applies, params)} does not hold"
     elif status == "validator_judgement":

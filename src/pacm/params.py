@@ -27,7 +27,7 @@ from typing import Any
 
 from .errors import Collected, PacmInputError, RulePackError, did_you_mean
 from .expr.ir import BOOL, DATE, NUM, STR
-from .safeyaml import expect_mapping, load_file, loads_yaml
+from .safeyaml import describe_kind, expect_mapping, load_file, loads_yaml
 
 CONFIDENCE = ("confirmed", "secondary", "unconfirmed")
 _ENTRY_KEYS = {"description", "unit", "reference", "confidence", "values", "note"}
@@ -136,32 +136,80 @@ class ParameterSet:
         }
 
     # ------------------------------------------------------------ overrides
-    def override(self, name: str, raw: Any, source: str) -> None:
+    def override(self, name: str, raw: Any, source: str, loc: str | None = None) -> None:
+        """Override parameter ``name`` with ``raw`` (a YAML scalar as text, or a loaded value).
+
+        ``source`` names where the override came from (the report lists it); ``loc`` is the place
+        inside it for error messages (``NAME (line 3)`` in a file; ``""`` when ``source`` says it all).
+        """
+        where_ = loc if loc is not None else name
         if name not in self.params:
             hint = did_you_mean(name, self.params)
-            raise PacmInputError.single(source, "unknown-parameter", f"unknown parameter '{name}'", hint=hint)
+            area = name.split(".")[0]
+            near = sorted(n for n in self.params if n.split(".")[0] == area)
+            exp = None
+            if not hint:
+                exp = ("one of: " + ", ".join(near)) if near and len(near) <= 12 else "a name listed by 'pacm explain RULE' (area.name)"
+            raise PacmInputError.single(
+                source, "unknown-parameter", f"unknown parameter '{name}'", loc=where_, expected=exp, hint=hint
+            )
         p = self.params[name]
         value = raw
+        example = _show_value(p.values[-1].value)
         if isinstance(raw, str) and p.type != STR:
-            value = loads_yaml(raw, source).data
+            if not raw.strip():
+                raise PacmInputError.single(
+                    source, "parameter-type", f"no value given for '{name}'", loc=where_,
+                    expected=f"a {p.type} such as {example}",
+                )
+            try:
+                value = loads_yaml(raw, source).data
+            except PacmInputError as exc:  # say where: the command line or the file, and the parameter
+                first = exc.problems[0]
+                raise PacmInputError.single(
+                    source, first.code, f"the value {raw!r} cannot be read: {first.message}", loc=where_,
+                    expected=first.expected or f"a {p.type} such as {example}", hint=first.hint,
+                )
         if p.type == NUM and isinstance(value, (int, Decimal)) and not isinstance(value, bool):
             value = Decimal(value)
         if type_of(value) != p.type:
             raise PacmInputError.single(
                 source,
                 "parameter-type",
-                f"override of '{name}' is {value!r}",
-                loc=name,
-                expected=f"a {p.type} like {p.values[-1].value!r}",
+                f"the override of '{name}' is {describe_kind(value)}",
+                loc=where_,
+                expected=f"a {p.type} such as {example}",
+                hint="quote a date or number that is meant as text" if p.type == STR else None,
             )
         self.overrides[name] = value
         self.override_sources[name] = source
 
     def override_from_file(self, path: str) -> None:
         doc = load_file(path)
-        data = expect_mapping(doc, "a mapping of parameter names to values")
+        data = expect_mapping(doc, "a mapping of parameter names to values (name: value)")
         for k, v in data.items():
-            self.override(k, v, f"{path}")
+            if isinstance(v, dict):
+                raise PacmInputError.single(
+                    path, "parameter-type", f"the override of '{k}' is a mapping", loc=doc.where((k,)),
+                    expected="one value per parameter: 'area.name: value'",
+                )
+            known = self.params.get(str(k))
+            if known is not None and known.type != STR and isinstance(v, str):  # a file's values are typed
+                raise PacmInputError.single(
+                    path, "parameter-type", f"the override of '{k}' is the text {v!r}", loc=doc.where((k,)),
+                    expected=f"a {known.type} such as {_show_value(known.values[-1].value)}", hint="remove the quotes",
+                )
+            self.override(str(k), v, f"{path}", loc=doc.where((k,)))
+
+
+def _show_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, str):
+        return repr(v)
+    return str(v)
 
 
 def _ref(c: Collected, loc: str, ref: Any) -> dict:
@@ -183,49 +231,61 @@ def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> No
     c = Collected(src)
     for key, entry in data.items():
         name = f"{area}.{key}"
-        loc = key
+        loc = doc.where((key,))
+
+        def at(*sub, _key=key) -> str:
+            return doc.where((_key,) + tuple(str(x) for x in sub))
+
         if not isinstance(entry, dict):
-            c.add("bad-parameter", loc, "a parameter entry must be a mapping", "description, reference, confidence, values")
+            c.add("bad-parameter", loc, f"parameter '{name}' is {describe_kind(entry)}", "a mapping with description, reference, confidence, values")
             continue
         for k in entry:
             if k not in _ENTRY_KEYS:
-                c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _ENTRY_KEYS))
+                c.add("unknown-key", at(k), f"unknown key '{k}'", hint=did_you_mean(k, _ENTRY_KEYS))
         for req in ("description", "reference", "confidence", "values"):
             if req not in entry:
-                c.add("missing-key", loc, f"parameter needs '{req}'")
+                c.add("missing-key", loc, f"parameter '{name}' needs '{req}'")
         conf = entry.get("confidence")
         if conf is not None and conf not in CONFIDENCE:
-            c.add("bad-confidence", f"{loc}.confidence", f"'{conf}' is not a confidence level", " | ".join(CONFIDENCE))
-        ref = _ref(c, f"{loc}.reference", entry.get("reference", {}))
+            c.add("bad-confidence", at("confidence"), f"'{conf}' is not a confidence level", " | ".join(CONFIDENCE), did_you_mean(str(conf), CONFIDENCE))
+        ref = _ref(c, at("reference"), entry["reference"]) if "reference" in entry else {}
         values = entry.get("values")
         dvs: list[DatedValue] = []
-        if not isinstance(values, dict) or not values:
-            c.add("bad-values", f"{loc}.values", "values must be a non-empty mapping of start dates to {value: ...}")
+        types: set = set()
+        if "values" not in entry:
+            pass  # reported above
+        elif not isinstance(values, dict) or not values:
+            c.add(
+                "bad-values", at("values"), f"values is {describe_kind(values) if values != {} else 'empty'}",
+                "a mapping of start dates to {value: ...}, e.g. 2021-11-13: {value: 5}",
+            )
         else:
-            types = set()
             for d, v in values.items():
                 if not isinstance(d, dt.date):
-                    c.add("bad-date", f"{loc}.values", f"'{d}' is not a date", "YYYY-MM-DD keys")
+                    c.add(
+                        "bad-date", at("values", d), f"'{d}' is not a date",
+                        "values keyed by the date each takes effect, e.g. 2021-11-13: {value: 5}",
+                    )
                     continue
                 if not isinstance(v, dict) or "value" not in v:
-                    c.add("bad-value", f"{loc}.values.{d}", "each dated entry is {value: ..., reference?: ...}")
+                    c.add("bad-value", at("values", d), f"found {describe_kind(v)}", "{value: ..., reference?: ..., confidence?: ...}")
                     continue
                 extra = set(v) - {"value", "reference", "confidence", "note"}
                 for k in extra:
-                    c.add("unknown-key", f"{loc}.values.{d}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, ["value", "reference", "confidence", "note"]))
+                    c.add("unknown-key", at("values", d, k), f"unknown key '{k}'", hint=did_you_mean(k, ["value", "reference", "confidence", "note"]))
                 t = type_of(v["value"])
                 if t is None:
-                    c.add("bad-value", f"{loc}.values.{d}", f"unsupported value {v['value']!r}", "a number, date, text or true/false")
+                    c.add("bad-value", at("values", d), f"unsupported value {v['value']!r}", "a number, date, text or true/false")
                     continue
                 types.add(t)
                 val = Decimal(v["value"]) if t == NUM else v["value"]
-                vref = _ref(c, f"{loc}.values.{d}.reference", v["reference"]) if "reference" in v else None
+                vref = _ref(c, at("values", d, "reference"), v["reference"]) if "reference" in v else None
                 vconf = v.get("confidence")
                 if vconf is not None and vconf not in CONFIDENCE:
-                    c.add("bad-confidence", f"{loc}.values.{d}.confidence", f"'{vconf}' is not a confidence level")
+                    c.add("bad-confidence", at("values", d, "confidence"), f"'{vconf}' is not a confidence level", " | ".join(CONFIDENCE))
                 dvs.append(DatedValue(d, val, vref, vconf))
             if len(types) > 1:
-                c.add("mixed-types", f"{loc}.values", f"values mix types {sorted(types)}")
+                c.add("mixed-types", at("values"), f"the dated values mix types ({', '.join(sorted(types))})", "the same type on every date")
         if name in into:
             c.add("duplicate-parameter", loc, f"parameter '{name}' is defined twice (also in {into[name].source})")
         if dvs and len(types) == 1:

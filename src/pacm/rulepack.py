@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import Collected, PacmInputError, RulePackError, did_you_mean
+from .errors import Collected, PacmInputError, Problem, RulePackError, did_you_mean
 from .expr.ir import TRUE, And, Field, Missing, Not, fields_of, params_of, render
 from .expr.parser import ExprError, Names, parse_condition
 from .expr.patterns import Outcomes, compile_outcomes
@@ -224,11 +224,47 @@ def _names(params: ParameterSet) -> Names:
 
 
 def _parse(c: Collected, loc: str, src: Any, names: Names, what: str):
+    """Parse a condition; a bad one is recorded (``loc`` already names the rule and ``what``)."""
     try:
         return parse_condition(src, names)
     except ExprError as exc:
-        c.add("bad-condition", loc, f"{what}: {exc}")
+        c.add("bad-condition", loc, str(exc))
         return TRUE
+    except RecursionError:
+        c.add("bad-condition", loc, "the expression is nested too deeply", "a simpler condition")
+        return TRUE
+
+
+def _rule_of_line(path: Path, line: int | None) -> str | None:
+    """The id of the rule a line of a rule file falls in (for YAML errors met before rules exist)."""
+    if not line:
+        return None
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace").splitlines()[:line]
+    except OSError:
+        return None
+    for text in reversed(head):
+        m = re.match(r"^\s*-?\s*id:\s*['\"]?([A-Za-z0-9_.]+)", text)
+        if m:
+            return m.group(1)
+    return None
+
+
+def _load_rule_doc(path: Path):
+    """``load_file`` for a rule file: a YAML error also names the rule it falls in."""
+    try:
+        return load_file(path)
+    except RulePackError:
+        raise
+    except PacmInputError as exc:
+        probs = []
+        for pr in exc.problems:
+            m = re.search(r"line (\d+)", pr.loc or "")
+            rid = _rule_of_line(path, int(m.group(1))) if m else None
+            if rid:
+                pr = Problem(pr.code, f"rule {rid}, {pr.loc}", pr.message, pr.expected, pr.hint)
+            probs.append(pr)
+        raise RulePackError(exc.source, probs) from None
 
 
 _PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?::([^{}]*))?\}")
@@ -249,92 +285,104 @@ def load_rule_file(
 ) -> tuple[dict, list[Rule]]:
     """``expected_area`` (default: the file name) is e.g. ``methodology.acm0002`` for applicability rules."""
     src = str(path)
-    doc = load_file(path)
+    doc = _load_rule_doc(path)
     data = expect_mapping(doc, "a mapping with 'area', 'title' and 'rules'")
     c = Collected(src)
     for k in data:
         if k not in _FILE_KEYS:
-            c.add("unknown-key", k, f"unknown key '{k}'", hint=did_you_mean(k, _FILE_KEYS))
+            c.add("unknown-key", doc.where((k,)), f"unknown key '{k}'", hint=did_you_mean(str(k), _FILE_KEYS))
     area = data.get("area")
     if area != (expected_area or path.stem):
-        c.add("bad-area", "area", f"area '{area}' does not match the file name '{expected_area or path.stem}'")
+        c.add("bad-area", doc.where(("area",)) or "area", f"area '{area}' does not match the file name '{expected_area or path.stem}'")
     rules_data = data.get("rules")
     if not isinstance(rules_data, list) or not rules_data:
-        c.add("no-rules", "rules", "'rules' must be a non-empty list")
+        c.add("no-rules", doc.where(("rules",)) or "rules", "'rules' must be a non-empty list of rules")
         c.raise_if_any(RulePackError)
     names = _names(params)
     out: list[Rule] = []
     for i, rd in enumerate(rules_data):
         rid = rd.get("id") if isinstance(rd, dict) else None
         loc = f"rule {rid}" if rid else f"rules[{i}]"
+
+        def at(key: str | None = None, _i=i, _loc=loc) -> str:
+            """``rule ID, key (line N)``: names the rule, the key inside it and its line."""
+            parts = ("rules", _i) + (tuple(key.split(".")) if key else ())
+            line = doc.line_of(parts)
+            text = f"{_loc}, {key}" if key else _loc
+            return f"{text} (line {line})" if line else text
         if not isinstance(rd, dict):
-            c.add("bad-rule", loc, "a rule must be a mapping")
+            c.add("bad-rule", at(), "a rule must be a mapping")
             continue
         for k in rd:
             if k not in _RULE_KEYS:
-                c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _RULE_KEYS))
+                c.add("unknown-key", at(str(k)), f"unknown key '{k}'", hint=did_you_mean(str(k), _RULE_KEYS))
         for req in ("id", "title", "reference", "clause", "confidence", "kind", "section"):
             if req not in rd:
-                c.add("missing-key", loc, f"rule needs '{req}'")
+                c.add("missing-key", at(), f"rule needs '{req}'")
         if not isinstance(rid, str) or not _ID.match(rid):
-            c.add("bad-id", loc, f"id {rid!r} must be namespaced lower-case, e.g. '{area}.max_length'")
+            c.add("bad-id", at(), f"id {rid!r} must be namespaced lower-case, e.g. '{area}.max_length'")
             continue
         if not rid.startswith(f"{area}."):
-            c.add("bad-id", loc, f"id '{rid}' must start with the file's area '{area}.'")
+            c.add("bad-id", at(), f"id '{rid}' must start with the file's area '{area}.'")
         if rid in seen:
-            c.add("duplicate-id", loc, f"rule id '{rid}' is already defined in {seen[rid]}")
-        seen[rid] = src
+            c.add("duplicate-id", at(), f"rule id '{rid}' is already defined in {seen[rid]}")
+        else:
+            first = doc.line_of(("rules", i))
+            seen[rid] = f"{src} (line {first})" if first else src
         ref = rd.get("reference") or {}
-        if not isinstance(ref, dict) or "document" not in ref:
-            c.add("bad-reference", f"{loc}.reference", "reference must be a mapping with at least 'document'")
+        if "reference" not in rd:
+            ref = {}
+        elif not isinstance(ref, dict) or "document" not in ref:
+            c.add("bad-reference", at("reference"), "reference must be a mapping with at least 'document'")
             ref = {}
         else:
             for k in ref:
                 if k not in _REF_KEYS:
-                    c.add("unknown-key", f"{loc}.reference.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _REF_KEYS))
+                    c.add("unknown-key", at(f"reference.{k}"), f"unknown key '{k}'", hint=did_you_mean(k, _REF_KEYS))
         kind = rd.get("kind", "automatic")
         if kind not in KINDS:
-            c.add("bad-kind", f"{loc}.kind", f"'{kind}' is not a rule kind", " | ".join(KINDS))
+            c.add("bad-kind", at("kind"), f"'{kind}' is not a rule kind", " | ".join(KINDS), did_you_mean(str(kind), KINDS))
+            kind = "automatic"  # check the rest as an automatic rule
         sev = rd.get("severity", "error")
         if sev not in SEVERITIES:
-            c.add("bad-severity", f"{loc}.severity", f"'{sev}' is not a severity", " | ".join(SEVERITIES))
+            c.add("bad-severity", at("severity"), f"'{sev}' is not a severity", " | ".join(SEVERITIES))
         conf = rd.get("confidence")
         if conf not in CONFIDENCE:
-            c.add("bad-confidence", f"{loc}.confidence", f"'{conf}' is not a confidence level", " | ".join(CONFIDENCE))
-        applies = _parse(c, f"{loc}.applies_if", rd.get("applies_if"), names, "applies_if")
+            c.add("bad-confidence", at("confidence"), f"'{conf}' is not a confidence level", " | ".join(CONFIDENCE), did_you_mean(str(conf), CONFIDENCE))
+        applies = _parse(c, at("applies_if"), rd.get("applies_if"), names, "applies_if")
         evidence = rd.get("evidence") or []
         if not isinstance(evidence, list):
-            c.add("bad-evidence", f"{loc}.evidence", "evidence must be a list of PDD fields")
+            c.add("bad-evidence", at("evidence"), "evidence must be a list of PDD fields")
             evidence = []
         for f in evidence:
             if field_type(str(f)) is None:
-                c.add("unknown-field", f"{loc}.evidence", f"unknown field '{f}'", hint=did_you_mean(str(f), registry()))
+                c.add("unknown-field", at("evidence"), f"unknown field '{f}'", hint=did_you_mean(str(f), registry()))
         if kind == "automatic":
             if "require" not in rd:
-                c.add("missing-key", loc, "an automatic rule needs 'require'")
-            require = _parse(c, f"{loc}.require", rd.get("require"), names, "require")
+                c.add("missing-key", at(), "an automatic rule needs 'require'")
+            require = _parse(c, at("require"), rd.get("require"), names, "require")
             if "message" not in rd:
-                c.add("missing-key", loc, "an automatic rule needs a failure 'message'")
+                c.add("missing-key", at(), "an automatic rule needs a failure 'message'")
         else:
             if "confirm" not in rd:
-                c.add("missing-key", loc, "a validator_judgement item needs 'confirm' (what the validator must confirm)")
+                c.add("missing-key", at(), "a validator_judgement item needs 'confirm' (what the validator must confirm)")
             if not evidence and "require" not in rd:
-                c.add("missing-key", loc, "a validator_judgement item needs 'evidence' (the PDD fields that address it)")
+                c.add("missing-key", at(), "a validator_judgement item needs 'evidence' (the PDD fields that address it)")
             items = [Not(Missing(Field(f, field_type(f)))) for f in evidence if field_type(f)]
             if "require" in rd:
-                items.append(_parse(c, f"{loc}.require", rd.get("require"), names, "require"))
+                items.append(_parse(c, at("require"), rd.get("require"), names, "require"))
             require = And(tuple(items)) if len(items) > 1 else (items[0] if items else TRUE)
         eff = rd.get("effective") or {}
         if not isinstance(eff, dict) or set(eff) - {"from", "until"}:
-            c.add("bad-effective", f"{loc}.effective", "effective takes 'from' and 'until' dates")
+            c.add("bad-effective", at("effective"), "effective takes 'from' and 'until' dates")
             eff = {}
         for k in ("from", "until"):
             if k in eff and eff[k] is not None and not isinstance(eff[k], dt.date):
-                c.add("bad-date", f"{loc}.effective.{k}", f"'{eff[k]}' is not a date", "YYYY-MM-DD")
+                c.add("bad-date", at(f"effective.{k}"), f"'{eff[k]}' is not a date", "YYYY-MM-DD")
         message = str(rd.get("message") or rd.get("confirm") or "")
         allowed = set(fields_of(applies)) | set(fields_of(require))
-        _check_template(c, f"{loc}.message", message, allowed, params)
-        _check_template(c, f"{loc}.pass_message", rd.get("pass_message") or "", allowed, params)
+        _check_template(c, at("message"), message, allowed, params)
+        _check_template(c, at("pass_message"), rd.get("pass_message") or "", allowed, params)
         out.append(
             Rule(
                 id=rid,
@@ -436,7 +484,24 @@ def _load_pack_uncached(root: Path, digest: str) -> RulePack:
         meta, rs = load_rule_file(path, params, seen)
         areas[meta["area"]] = meta
         rules.extend(rs)
+    meth = root.parent / "methodologies"
+    if meth.is_dir():
+        _load_methodology_rules(meth, params, seen, rules, areas)
     return RulePack(rules, params, str(pack_meta.get("version", "0")), digest, root, areas)
+
+
+def _load_methodology_rules(meth: Path, params: ParameterSet, seen: dict, rules: list, areas: dict) -> None:
+    """Methodology conventions (``methodologies/parameters/*.yaml``, e.g. ``crediting.*``) and the
+    applicability rules of each methodology (``methodologies/<id>/applicability.yaml``, area
+    ``methodology.<id>``); see :mod:`pacm.quantities.methodology`."""
+    from .params import load_parameter_file
+
+    for path in sorted((meth / "parameters").glob("*.yaml")):
+        load_parameter_file(path, path.stem, params.params)
+    for path in sorted(meth.glob("*/applicability.yaml")):
+        meta, rs = load_rule_file(path, params, seen, expected_area=f"methodology.{path.parent.name}")
+        areas[meta["area"]] = meta
+        rules.extend(rs)
 
 
 def expected_text(rule: Rule, values: dict) -> str:

@@ -147,6 +147,19 @@ class _Constructor(SafeConstructor):
         except InvalidOperation:  # pragma: no cover - the resolver regex prevents it
             raise _LoadProblem("bad-number", f"'{text}' is not a number", _line(node), path=self._path_of(node))
 
+    def construct_yaml_int(self, node):
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:  # Python refuses int() of more than 4,300 digits
+            digits = len(str(node.value))
+            raise _LoadProblem(
+                "bad-number",
+                f"a number of {digits:,} characters is too long to read",
+                _line(node),
+                "a number of sensible size",
+                self._path_of(node),
+            )
+
     def construct_yaml_timestamp(self, node):
         text = self.construct_scalar(node)
         try:
@@ -166,10 +179,8 @@ class _Constructor(SafeConstructor):
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
             if isinstance(key, bool) or not isinstance(key, (str, int, _dt.date)):
-                shown = {list: "a list", dict: "a mapping"}.get(type(key), repr(key))
-                raise _LoadProblem(
-                    "bad-key", f"key {shown} is not a text, number or date", _line(key_node), "a text key", here
-                )
+                shown = {list: "a list", dict: "a mapping", type(None): "empty (null)"}.get(type(key), repr(key))
+                raise _LoadProblem("bad-key", f"a mapping key is {shown}", _line(key_node), "a text key", here)
             if key in seen:
                 raise _LoadProblem(
                     "duplicate-key",
@@ -183,6 +194,7 @@ class _Constructor(SafeConstructor):
         return super().construct_mapping(node, deep=deep)
 
 
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
 
@@ -259,7 +271,7 @@ class _Composer(Composer):
                     f"nesting deeper than {MAX_DEPTH} levels",
                     _line(event),
                     f"at most {MAX_DEPTH} levels of mappings and lists",
-                    path,
+                    path[:6],
                 )
             try:
                 return super().compose_node(parent, index)
@@ -451,11 +463,8 @@ def loads_yaml(text: str, source: str = "<string>") -> Document:
         raise PacmInputError.single(source, "yaml-syntax", f"YAML error: {' '.join(str(exc).split())}")
     except RecursionError:
         raise PacmInputError.single(source, "too-deep", "nesting too deep", expected=f"at most {MAX_DEPTH} levels")
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        path = loader.error_path or ()
-        raise PacmInputError.single(
-            source, "bad-number", f"a value cannot be read: {exc}", loc=format_path(path), expected="a number of sensible size"
-        )
+    except ValueError as exc:  # pragma: no cover - construct_yaml_int reports the usual case
+        raise PacmInputError.single(source, "bad-value", f"a value cannot be read: {exc}")
     finally:
         loader.dispose()
     return Document(source, data, lines)
@@ -522,8 +531,10 @@ def loads_json(text: str, source: str = "<string>") -> Document:
         raise PacmInputError.single(
             source, "too-deep", f"nesting deeper than {MAX_DEPTH} levels", expected=f"at most {MAX_DEPTH} levels"
         )
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise PacmInputError.single(source, "bad-number", f"a value cannot be read: {exc}", expected="a number of sensible size")
+    except ValueError:  # Python refuses int() of more than 4,300 digits
+        raise PacmInputError.single(
+            source, "bad-number", "a number is too long to read (over 4,300 digits)", expected="a number of sensible size"
+        )
     doc = Document(source, data, None, json_text=text)
     found = _find_marker(data)
     if found is not None:
@@ -580,7 +591,7 @@ def describe_kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, str):
-        return f"the single text {value[:40]!r}"
+        return f"the text {value[:40]!r}"
     if isinstance(value, (int, Decimal)):
         return f"the number {value}"
     if isinstance(value, _dt.date):
@@ -589,6 +600,8 @@ def describe_kind(value: Any) -> str:
 
 
 def expect_mapping(doc: Document, what: str = "a mapping of keys to values") -> dict:
+    if doc.data is None:  # '---' alone, or 'null'
+        raise PacmInputError.single(doc.source, "empty-file", "the file has no content (only comments, '---' or null)", expected=what)
     if not isinstance(doc.data, dict):
         raise PacmInputError.single(
             doc.source,

@@ -106,13 +106,13 @@ class _Parser:
                 name = path[len("params."):]
                 t = self.names.param_type(name)
                 if t is None:
-                    hint = did_you_mean(name, self.names.param_names()) or ""
-                    raise ExprError(f"unknown parameter 'params.{name}' {hint}".strip())
+                    hint = did_you_mean(name, self.names.param_names())
+                    raise ExprError(f"unknown parameter 'params.{name}'" + (f"; {hint}" if hint else ""))
                 return Param(name, t)
             t = self.names.field_type(path)
             if t is None:
-                hint = did_you_mean(path, self.names.field_names()) or ""
-                raise ExprError(f"unknown field '{path}' {hint}".strip())
+                hint = did_you_mean(path, self.names.field_names())
+                raise ExprError(f"unknown field '{path}'" + (f"; {hint}" if hint else ""))
             return Field(path, t)
         if isinstance(n, ast.UnaryOp) and isinstance(n.op, ast.USub):
             inner = self.value(n.operand)
@@ -134,7 +134,8 @@ class _Parser:
                     return Const(dt.date.fromisoformat(n.args[0].value), DATE)
                 except ValueError:
                     raise ExprError(f"date({n.args[0].value!r}) is not a real date")
-            raise ExprError(f"function '{fname}' is not allowed here (allowed: date, missing, present)")
+            shown = fname or ast.unparse(n.func)
+            raise ExprError(f"calling '{shown}' is not allowed (only date(), missing() and present() may be called)")
         raise ExprError(f"'{ast.unparse(n)}' is not allowed in an expression")
 
     @staticmethod

@@ -33,6 +33,7 @@ from .types import (
     Number,
     ShortText,
     Text,
+    YearKey,
     doc,
     unit,
 )
@@ -523,15 +524,17 @@ class Transition(Section):
     addendum_submitted_on: Optional[Date] = doc("Date the PDD addendum was submitted (when the CDM methodology is kept).", default=None)
     cdm_methodology_applied_until: Optional[Date] = doc("Last day the CDM methodology is applied.", default=None)
 
-    @computed_field(description="Length of the CDM crediting period in whole calendar years: the fewest years N with start + N years - 1 day on or after its end (derived).")
+    @computed_field(description=(
+        "Length of the CDM crediting period in whole calendar years: the fewest years N with start + N years on or "
+        "after its end, so an end on the N-th anniversary itself (one day past start + N years - 1 day, as 1,254 "
+        "periods of the UNFCCC export are recorded) counts as N years (derived)."))
     @property
     def cdm_crediting_period_years(self) -> Optional[int]:
-        if self.cdm_crediting_period_start is None or self.cdm_crediting_period_end is None:
+        start, end = self.cdm_crediting_period_start, self.cdm_crediting_period_end
+        if start is None or end is None or end < start:
             return None
-        if self.cdm_crediting_period_end < self.cdm_crediting_period_start:
-            return None
-        n = max(0, self.cdm_crediting_period_end.year - self.cdm_crediting_period_start.year - 1)
-        while period_end(self.cdm_crediting_period_start, n) < self.cdm_crediting_period_end:
+        n = max(0, end.year - start.year - 1)
+        while add_years(start, n) < end:
             n += 1
         return n
 
@@ -546,7 +549,7 @@ class Quantification(Section):
     inputs: dict[str, Number | Bool | ShortText | Date] = doc(
         "Fixed (ex-ante) methodology parameters, by the methodology's parameter name.", default_factory=dict
     )
-    yearly: dict[str, dict[Integer, Number]] = doc(
+    yearly: dict[str, dict[YearKey, Number]] = doc(
         "Per-year values (ex-ante estimates or monitored data), by parameter name then calendar year.",
         default_factory=dict,
     )
@@ -558,9 +561,9 @@ class PDD(Section):
     model_config = ConfigDict(extra="forbid", title="pacm PDD", json_schema_extra={"$id": "https://pacm.dev/schema/pdd-1.json"})
 
     pacm_pdd: Literal["1"] = doc("PDD format version understood by this pacm.", default="1")
-    activity: Activity
+    activity: Activity = doc("The activity: title, host Party, type, technology, methodology (PDD form section A).")
     dates: KeyDates = doc("Key dates.", default_factory=KeyDates)
-    crediting_period: CreditingPeriod
+    crediting_period: CreditingPeriod = doc("The crediting period: type, start and length (RMP para 31).")
     baseline: Baseline = doc("Baseline.", default_factory=Baseline)
     additionality: Additionality = doc("Additionality.", default_factory=Additionality)
     leakage: Optional[Leakage] = doc("Leakage.", default=None)

@@ -10,82 +10,178 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+
+def wrong(code: str, found: str, expected: str, hint: str | None = None) -> PydanticCustomError:
+    """A validation error with a stable kebab-case code, and 'found' / 'expected' kept apart.
+
+    :mod:`pacm.pdd.load` turns it into ``field.path (line N): found ... (expected ...); hint [code]``.
+    The message goes through the context, never the template, so braces in a value are harmless.
+    """
+    return PydanticCustomError(code, "{found}", {"found": found, "expected": expected, "hint": hint or ""})
+
+
+def _shown(v: Any) -> str:
+    """A user's value in words: 'the text '12.0'', 'true/false', 'the number 5', 'a list'."""
+    if isinstance(v, bool):
+        return f"the true/false value {str(v).lower()}"
+    if isinstance(v, str):
+        return f"the text {v[:60]!r}" + ("..." if len(v) > 60 else "")
+    if isinstance(v, dt.datetime):
+        return f"the date and time {v.isoformat()}"
+    if isinstance(v, dt.date):
+        return f"the date {v.isoformat()}"
+    if isinstance(v, (int, float, Decimal)):
+        return f"the number {v}"
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if v is None:
+        return "nothing (null)"
+    return type(v).__name__
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        Decimal(text.strip().replace(",", ""))
+        return True
+    except InvalidOperation:
+        return False
 
 
 def _number(v: Any) -> Any:
     if isinstance(v, bool):
-        raise ValueError("expected a number, found true/false")
+        raise wrong("wrong-type", f"found {_shown(v)}", "a number")
     if isinstance(v, float):
         if not math.isfinite(v):
-            raise ValueError("expected a finite number")
+            raise wrong("not-finite", f"found {v}", "a finite number")
         return Decimal(repr(v))
     if isinstance(v, int):
         return Decimal(v)
     if isinstance(v, Decimal):
         if not v.is_finite():
-            raise ValueError("expected a finite number")
+            raise wrong("not-finite", f"found {v}", "a finite number")
         return v
     if isinstance(v, str):
-        raise ValueError(f"expected a number, found the text {v!r} (remove the quotes)")
-    raise ValueError(f"expected a number, found {type(v).__name__}")
+        hint = "remove the quotes" if _looks_numeric(v) and "," not in v else None
+        if hint is None and _looks_numeric(v):
+            hint = "write the number without quotes or thousands separators"
+        raise wrong("wrong-type", f"found {_shown(v)}", "a number", hint)
+    raise wrong("wrong-type", f"found {_shown(v)}", "a number")
 
 
 def _integer(v: Any) -> Any:
     if isinstance(v, bool):
-        raise ValueError("expected a whole number, found true/false")
+        raise wrong("wrong-type", f"found {_shown(v)}", "a whole number")
     if isinstance(v, Decimal):
-        if v != v.to_integral_value():
-            raise ValueError(f"expected a whole number, found {v}")
+        if not v.is_finite() or v != v.to_integral_value():
+            raise wrong("wrong-type", f"found {_shown(v)}", "a whole number")
         return int(v)
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
+    if isinstance(v, float):
+        if v.is_integer():
+            return int(v)
+        raise wrong("wrong-type", f"found {_shown(v)}", "a whole number")
+    if isinstance(v, int):
+        return v
     if isinstance(v, str):
-        raise ValueError(f"expected a whole number, found the text {v!r}")
-    return v
+        hint = "remove the quotes" if v.strip().lstrip("+-").isdigit() else None
+        raise wrong("wrong-type", f"found {_shown(v)}", "a whole number", hint)
+    raise wrong("wrong-type", f"found {_shown(v)}", "a whole number")
+
+
+def _year_key(v: Any) -> Any:
+    """A calendar year used as a mapping key: ``2026`` in YAML, ``"2026"`` in JSON (whose keys are text)."""
+    if isinstance(v, str) and v.strip().isdigit():
+        return int(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return v
+    raise wrong("wrong-type", f"found the key {v!r}", "a calendar year such as 2026")
+
+
+_ISO_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _date(v: Any) -> Any:
     if isinstance(v, dt.datetime):
         if v.time() != dt.time(0, 0) or v.tzinfo is not None:
-            raise ValueError("expected a date without a time of day")
+            raise wrong("bad-date", f"found {_shown(v)}", "a date YYYY-MM-DD without a time of day")
         return v.date()
     if isinstance(v, dt.date):
         return v
     if isinstance(v, str):
-        try:
-            return dt.date.fromisoformat(v.strip())
-        except ValueError:
-            raise ValueError(f"expected a date YYYY-MM-DD, found {v!r}")
+        text = v.strip()
+        if _ISO_DATE_SHAPE.match(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError as exc:
+                raise wrong("impossible-date", f"'{text}' is not a real date ({exc})", "a calendar date YYYY-MM-DD")
+        raise wrong("bad-date", f"found {_shown(v)}", "a date YYYY-MM-DD")
     if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
-        raise ValueError(f"expected a date YYYY-MM-DD, found the number {v}")
-    raise ValueError(f"expected a date YYYY-MM-DD, found {type(v).__name__}")
+        hint = "write it as YYYY-MM-DD" if len(str(v)) == 8 else None
+        raise wrong("wrong-type", f"found {_shown(v)}", "a date YYYY-MM-DD", hint)
+    raise wrong("wrong-type", f"found {_shown(v)}", "a date YYYY-MM-DD")
 
 
 def _strict_bool(v: Any) -> Any:
     if not isinstance(v, bool):
-        raise ValueError(f"expected true or false, found {v!r}")
+        hint = None
+        if isinstance(v, str) and v.strip().lower() in ("yes", "no", "y", "n", "on", "off", "true", "false"):
+            hint = "write true or false without quotes"
+        raise wrong("wrong-type", f"found {_shown(v)}", "true or false", hint)
     return v
 
 
 def _strict_str(v: Any) -> Any:
     if not isinstance(v, str):
-        raise ValueError(f"expected text, found {type(v).__name__} {v!r}")
+        hint = None
+        if isinstance(v, (int, Decimal, dt.date)) and not isinstance(v, bool):
+            hint = f"put it in quotes if it is text: '{v}'"
+        raise wrong("wrong-type", f"found {_shown(v)}", "text", hint)
     return v
+
+
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+
+
+def _iso_alpha3(v: Any) -> Any:
+    if not isinstance(v, str):
+        raise wrong("wrong-type", f"found {_shown(v)}", "an ISO 3166-1 alpha-3 country code such as 'IND'")
+    if _ISO3.match(v):
+        return v
+    hint = None
+    try:  # suggest the alpha-3 code of an alpha-2 code or a lower-case code (NO -> NOR)
+        from ..hosts import parties
+
+        table = parties()
+        up = v.strip().upper()
+        if up in table:
+            hint = f"did you mean '{up}'?"
+        else:
+            for p in table.values():
+                if p.iso2 == up:
+                    hint = f"did you mean '{p.iso3}' ({p.name})?"
+                    break
+    except Exception:  # pragma: no cover - the hint is a courtesy
+        hint = None
+    raise wrong("bad-country-code", f"found {_shown(v)}", "an ISO 3166-1 alpha-3 country code: three capital letters such as 'IND'", hint)
 
 
 def _fraction(v: Decimal) -> Decimal:
     if not (Decimal(0) <= v <= Decimal(1)):
-        raise ValueError(f"expected a fraction between 0 and 1, found {v}")
+        raise wrong("out-of-range", f"found the number {v}", "a fraction between 0 and 1 (0.10 means 10 %)")
     return v
 
 
 def _nonneg(v: Decimal) -> Decimal:
     if v < 0:
-        raise ValueError(f"expected a value of 0 or more, found {v}")
+        raise wrong("out-of-range", f"found the number {v}", "a value of 0 or more")
     return v
 
 
@@ -93,13 +189,14 @@ Number = Annotated[Decimal, BeforeValidator(_number)]
 NonNegative = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_nonneg)]
 Fraction = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_fraction)]
 Integer = Annotated[int, BeforeValidator(_integer)]
+YearKey = Annotated[int, BeforeValidator(_year_key)]
 Count = Annotated[int, BeforeValidator(_integer), Field(ge=0)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Bool = Annotated[bool, BeforeValidator(_strict_bool)]
 Text = Annotated[str, BeforeValidator(_strict_str), StringConstraints(min_length=1, max_length=20000)]
 ShortText = Annotated[str, BeforeValidator(_strict_str), StringConstraints(min_length=1, max_length=500)]
 IsoAlpha3 = Annotated[
-    str, BeforeValidator(_strict_str), StringConstraints(pattern=r"^[A-Z]{3}$")
+    str, BeforeValidator(_iso_alpha3), StringConstraints(pattern=r"^[A-Z]{3}$")
 ]
 
 

@@ -10,11 +10,6 @@ from __future__ import annotations
 
 def compute_for_result(engine, result) -> None:
     """Set ``result.quantities`` (or add a note when the PDD's methodology has no definition)."""
-    try:
-        from .compute import compute_for_result as _impl
-    except ModuleNotFoundError as exc:  # TEMPORARY while compute.py is written
-        if exc.name != "pacm.quantities.compute":
-            raise
-        return
+    from .compute import compute_for_result as _impl
 
     _impl(engine, result)

@@ -164,7 +164,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
     if pdd.activity.type != meth.activity_type:
         notes.append(f"insufficient_data: methodology {meth.id} computes {meth.activity_type} activities, "
                      f"but the PDD declares {pdd.activity.type}; no crediting table computed")
-        return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, None, trace, notes)
+        return Quantities(_describe(meth, pdd), None, trace, notes)
 
     # -- rule-pack parameters and conventions used by the pipeline
     for name in pp:
@@ -224,7 +224,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
             notes.append(f"quantification.yearly.{y} has values for {', '.join(map(str, extra))}, outside the "
                          f"crediting period {pdd.crediting_period.start} to {pdd.crediting_period.end}; ignored")
     if blocked:
-        return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, None, trace, notes)
+        return Quantities(_describe(meth, pdd), None, trace, notes)
 
     # -- years with complete monitored data
     keep = []
@@ -236,7 +236,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
         else:
             keep.append(r)
     if not keep:
-        return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, None, trace, notes)
+        return Quantities(_describe(meth, pdd), None, trace, notes)
     frame = pd.DataFrame({"year": [r["year"] for r in keep], "days": [r["days"] for r in keep]})
     idx = frame.index
     env: dict = {}
@@ -250,7 +250,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
         cols = evaluate_equations(eqs, env, idx)
     except EvaluationError as exc:
         notes.append(f"insufficient_data: {exc}; no crediting table computed")
-        return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, None, trace, notes)
+        return Quantities(_describe(meth, pdd), None, trace, notes)
 
     # -- rows for the shared pipeline
     b = pdd.baseline
@@ -331,6 +331,13 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
     if pdd.leakage is not None and pdd.leakage.discount is not None:
         rows["leakage_discount"] = [Decimal(pdd.leakage.discount)] * len(keep)
     out = credit_years(rows, pp)
+    for _, r in out.iterrows():
+        if r["reversal"] > 0:
+            notes.append(f"{r['year']}: net removals are negative ({fmt(r['net'])} tCO2e): a reversal of "
+                         f"{fmt(r['reversal'])} tCO2e, reported and not credited; it must be notified and compensated "
+                         "(from the buffer pool if unavoidable, by the participants if avoidable)")
+        elif r["net"] < 0:
+            notes.append(f"{r['year']}: net emission reductions are negative ({fmt(r['net'])} tCO2e); nothing is credited")
 
     # -- per-year trace
     for i, r in enumerate(keep):
@@ -339,7 +346,8 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
         trace.append({"step": "period", "year": y, "name": "days", "value": str(r["days"]), "unit": "day",
                       "equation": f"{r['from'].isoformat()} to {r['to'].isoformat()} inclusive",
                       "substituted": f"year_fraction = {r['days']} / {r['days_in_year_basis']} = {fmt(r['year_fraction'])} "
-                                     f"({day_count}); years since start of first crediting period = {r['years_since_start']}",
+                                     f"({day_count}); years_since_start = {y} - {y - r['years_since_start']} = "
+                                     f"{r['years_since_start']} (first crediting period began in {y - r['years_since_start']})",
                       "source": "PDD crediting_period.start, length_years, number"})
         values = {n: (env[n].iloc[i] if isinstance(env[n], pd.Series) else env[n]) for n in env}
         for n, eq in eqs.items():
@@ -352,7 +360,11 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
                 "source": f"{msrc} equations.{n}",
             })
         trace.extend(_pipeline_trace(y, row, rows.iloc[i], pp, bau is not None, buffer_name, exempt))
-    return Quantities(meth.describe() | {"pdd_methodology": _pdd_meth(pdd)}, out, trace, notes)
+    return Quantities(_describe(meth, pdd), out, trace, notes)
+
+
+def _describe(meth: Methodology, pdd: PDD) -> dict:
+    return meth.describe() | {"source": _rel(meth.source), "pdd_methodology": _pdd_meth(pdd)}
 
 
 def _yn(v):
@@ -401,12 +413,12 @@ def _pipeline_trace(y, row, inp, pp, has_bau, buffer_name, exempt) -> list[dict]
                    + (" (at least as strict as the PDD's own)" if "da_initial" in inp.index else ""))
         eq = "initial + increment x n" if form == "linear" else "1 - (1 - initial) x (1 - increment)^n"
         sub = (f"{fmt(d0)} + {fmt(r0)} x {n}" if form == "linear" else f"1 - (1 - {fmt(d0)}) x (1 - {fmt(r0)})^{n}")
-        add("daf", row["daf"], f"DAF = {eq} ({form})", sub, rule=f"A6.4 baseline standard (SBM016) downward adjustment: {who}",
+        add("daf", row["daf"], f"{eq} ({form})", sub, rule=f"A6.4 baseline standard (SBM016) downward adjustment: {who}",
             unit="fraction")
-    bl = f"baseline x (1 - DAF) = {fmt(row['baseline'])} x (1 - {fmt(row['daf'])})"
+    bl = f"{fmt(row['baseline'])} x (1 - {fmt(row['daf'])})"
     if has_bau:
         add("baseline_adjusted", row["baseline_adjusted"], "min(baseline x (1 - DAF), BAU)",
-            f"min({bl}, BAU {fmt(inp['bau'])})",
+            f"min({bl}, {fmt(inp['bau'])})",
             rule="BAU: 'choose the lower number' (baseline standard step 5, domain brief quick ref #4)"
             if row["baseline_bound"] == "bau" else "downward-adjusted baseline (below BAU)")
     else:
@@ -433,25 +445,36 @@ def _pipeline_trace(y, row, inp, pp, has_bau, buffer_name, exempt) -> list[dict]
             rule="A6.4-STAN-METH-002: reversal; compensated from the buffer pool (unavoidable) or by the participants (avoidable)")
     add("gross_units", row["gross_units"], "floor(reductions)", f"floor({fmt(row['reductions'])})",
         rule="A6.4ERs are whole tonnes, rounded down", unit="A6.4ER")
-    rnd = pp.get("crediting.deduction_rounding", "up")
-    basis = pp.get("crediting.deduction_basis", "gross")
+    rnd = pp.get("crediting.deduction_rounding", "participant_floor")
     g = row["gross_units"]
-    left = g
-    for name, rate, why in (
-        ("buffer", inp["buffer_rate"] if removal else Decimal(0),
-         f"{buffer_name} (reversal-risk rating)" if removal else "emission reductions: no buffer"),
-        ("sop_adaptation", Decimal(0) if exempt and pp.get("issuance.ldc_sids_sop_exempt", True) else pp["issuance.sop_adaptation_rate"],
-         "issuance.ldc_sids_sop_exempt: host is an LDC or SIDS on the issuance date" if exempt
-         else "issuance.sop_adaptation_rate (RMP chapter VII)"),
-        ("omge", pp["issuance.omge_rate"], "issuance.omge_rate (RMP chapter VII)"),
-    ):
-        b = g if basis == "gross" else left
-        add(name, row[name], f"round_{rnd}(rate x {'gross_units' if basis == 'gross' else 'units left'})",
-            f"round_{rnd}({fmt(rate)} x {fmt(b)})", rule=why, unit="A6.4ER")
-        left = left - row[name]
-    add("issuable", row["issuable"], "gross_units - buffer - sop_adaptation - omge",
-        f"{g} - {fmt(row['buffer'])} - {fmt(row['sop_adaptation'])} - {fmt(row['omge'])}",
-        rule="whole A6.4ERs, rounded down", unit="A6.4ER")
+    rb = inp["buffer_rate"] if removal else Decimal(0)
+    sop_off = exempt and pp.get("issuance.ldc_sids_sop_exempt", True)
+    rs = Decimal(0) if sop_off else pp["issuance.sop_adaptation_rate"]
+    ro = pp["issuance.omge_rate"]
+    why = {
+        "buffer": f"{buffer_name} (reversal-risk rating)" if removal else "emission reductions: no buffer",
+        "sop_adaptation": "issuance.ldc_sids_sop_exempt: host is an LDC or SIDS on the issuance date" if sop_off
+        else "issuance.sop_adaptation_rate (RMP chapter VII)",
+        "omge": "issuance.omge_rate (RMP chapter VII), 'at least' the rate",
+    }
+    conv = f"crediting.deduction_rounding = {rnd}"
+    if rnd == "participant_floor":
+        add("issuable", row["issuable"], "floor(gross_units x (1 - buffer_rate - sop_rate - omge_rate))",
+            f"floor({g} x (1 - {fmt(rb)} - {fmt(rs)} - {fmt(ro)}))", rule=f"whole A6.4ERs, rounded down ({conv})",
+            unit="A6.4ER")
+        add("omge", row["omge"], "ceil(omge_rate x gross_units)", f"ceil({fmt(ro)} x {g})", rule=why["omge"], unit="A6.4ER")
+        add("buffer", row["buffer"], "ceil((buffer_rate + omge_rate) x gross_units) - omge",
+            f"ceil(({fmt(rb)} + {fmt(ro)}) x {g}) - {row['omge']}", rule=why["buffer"], unit="A6.4ER")
+        add("sop_adaptation", row["sop_adaptation"], "gross_units - issuable - omge - buffer",
+            f"{g} - {row['issuable']} - {row['omge']} - {row['buffer']}", rule=why["sop_adaptation"], unit="A6.4ER")
+    else:
+        word = {"each_up": "ceil", "each_down": "floor", "exact": ""}[rnd]
+        for name, rate in (("buffer", rb), ("sop_adaptation", rs), ("omge", ro)):
+            add(name, row[name], f"{word}(rate x gross_units)", f"{word}({fmt(rate)} x {g})", rule=f"{why[name]}; {conv}",
+                unit="A6.4ER")
+        add("issuable", row["issuable"], "floor(gross_units - buffer - sop_adaptation - omge)",
+            f"floor({g} - {fmt(row['buffer'])} - {fmt(row['sop_adaptation'])} - {fmt(row['omge'])})",
+            rule="whole A6.4ERs, rounded down", unit="A6.4ER")
     add("issuable_authorised", row["issuable_authorised"], "floor(issuable x authorised_share)",
         f"floor({row['issuable']} x {fmt(inp['authorised_share'])})", rule="PDD authorization", unit="A6.4ER")
     add("issuable_mitigation_contribution", row["issuable_mitigation_contribution"], "issuable - issuable_authorised",

@@ -47,14 +47,22 @@ Conventions (pacm's reading where the brief leaves a choice; each is a parameter
   (removals). ``reductions = max(net, 0)``; a negative net change of a removal activity is a
   ``reversal`` (reported, never credited negative).
 * ``gross_units = floor(reductions)``: A6.4ERs are whole tonnes.
-* Deductions, in the order buffer -> share of proceeds for adaptation -> OMGE, each
-  ``rate x basis`` rounded per ``crediting.deduction_rounding`` (``up``, the default: the
-  participant never receives a fraction of a deducted unit; this reproduces the CDM issuance in
-  real case C01, 111,949 x 0.98 -> 109,710). ``crediting.deduction_basis`` is ``gross`` (every
-  share of the same gross issuance, the brief's §6 formula; order then does not change amounts) or
-  ``sequential`` (each share of what the previous deductions left).
-* ``issuable = gross_units - buffer - sop_adaptation - omge`` (whole units, never negative);
-  ``issuable_authorised = floor(issuable x authorised_share)``, the rest is mitigation contribution.
+* Deductions are shares of the gross issuance (``rate x gross_units``, the brief's §6 formula:
+  SOP, OMGE and buffer each on N; the order then does not change any amount).
+  ``crediting.deduction_rounding`` decides the whole units:
+
+  - ``participant_floor`` (default): the participant's share is rounded down,
+    ``issuable = floor(gross_units x (1 - buffer_rate - sop_rate - omge_rate))``; OMGE is
+    ``ceil(omge_rate x gross)`` ("at least 2 %"); the buffer takes
+    ``ceil((buffer_rate + omge_rate) x gross) - OMGE``; the share of proceeds takes the rest.
+    This reproduces the CDM issuance of real case C01 (111,949 x 0.98 -> 109,710) and is the
+    only reading found that keeps both properties the issue asks for: more reductions never give
+    fewer A6.4ERs (a larger downward adjustment never increases issuance), and the LDC/SIDS
+    exemption changes the adaptation share and nothing else.
+  - ``each_up`` / ``each_down``: every deduction rounded up / down on its own. ``each_up`` can
+    issue one unit *less* for one tonne *more* (100 t: 100 - 5 - 2 = 93; 101 t: 101 - 6 - 3 = 92).
+  - ``exact``: deductions keep their fractions; ``issuable = floor(gross - deductions)``.
+* ``issuable_authorised = floor(issuable x authorised_share)``, the rest is mitigation contribution.
 """
 
 from __future__ import annotations
@@ -90,8 +98,7 @@ RULE_PARAMS = (
 )
 #: pacm's conventions (methodologies/parameters/crediting.yaml); defaults mirror that file
 CONVENTIONS = {
-    "crediting.deduction_rounding": "up",
-    "crediting.deduction_basis": "gross",
+    "crediting.deduction_rounding": "participant_floor",
     "crediting.day_count": "actual_actual",
 }
 PARAM_NAMES = RULE_PARAMS + tuple(CONVENTIONS)
@@ -173,14 +180,37 @@ def daf(initial: Decimal, increment: Decimal, n: int, form: str) -> Decimal:
     return min(max(v, ZERO), ONE)
 
 
-def round_units(x: Decimal, mode: str) -> Decimal | int:
-    if mode == "up":
-        return int(x.to_integral_value(rounding=ROUND_CEILING))
-    if mode == "down":
-        return int(x.to_integral_value(rounding=ROUND_FLOOR))
-    if mode == "exact":
-        return x
-    raise PipelineError(f"crediting.deduction_rounding {mode!r} is not up, down or exact")
+ROUNDING = ("participant_floor", "each_up", "each_down", "exact")
+
+
+def ceil_int(x: Decimal) -> int:
+    return int(x.to_integral_value(rounding=ROUND_CEILING))
+
+
+def deductions(gross: int, rates: tuple[Decimal, Decimal, Decimal], mode: str) -> tuple:
+    """(buffer, sop_adaptation, omge, issuable) for ``gross`` whole units and the three rates."""
+    rb, rs, ro = rates
+    g = Decimal(gross)
+    if mode == "participant_floor":
+        issuable = floor_int(g * (ONE - rb - rs - ro))
+        issuable = max(issuable, 0)
+        omge = min(ceil_int(ro * g), gross)
+        buffer = min(max(ceil_int((rb + ro) * g) - omge, 0), gross - omge)
+        sop = gross - issuable - omge - buffer
+        if sop < 0:  # rates summing above 1 (overrides): nothing is left for the participant
+            sop, issuable = 0, gross - omge - buffer
+        return buffer, sop, omge, issuable
+    if mode in ("each_up", "each_down", "exact"):
+        rnd = {"each_up": ceil_int, "each_down": floor_int, "exact": lambda x: x}[mode]
+        left = g
+        out = []
+        for r in (rb, rs, ro):
+            d = rnd(r * g) if r > 0 else 0
+            d = min(max(d, 0), left)  # never deduct more than is left
+            out.append(d)
+            left -= d
+        return out[0], out[1], out[2], floor_int(left)
+    raise PipelineError(f"crediting.deduction_rounding {mode!r} is not one of {', '.join(ROUNDING)}")
 
 
 def floor_int(x: Decimal) -> int:
@@ -221,10 +251,7 @@ def credit_years(rows: pd.DataFrame, params: dict) -> pd.DataFrame:
     exempt_flag = _param(params, "issuance.ldc_sids_sop_exempt")
     exemption_on = True if exempt_flag is None else bool(exempt_flag)
     rounding = str(_param(params, "crediting.deduction_rounding"))
-    basis = str(_param(params, "crediting.deduction_basis"))
-    if basis not in ("gross", "sequential"):
-        raise PipelineError(f"crediting.deduction_basis {basis!r} is not gross or sequential")
-    round_units(ZERO, rounding)  # validates the mode
+    deductions(0, (ZERO, ZERO, ZERO), rounding)  # validates the mode
 
     out = rows.copy()
     n = len(out)
@@ -281,17 +308,10 @@ def credit_years(rows: pd.DataFrame, params: dict) -> pd.DataFrame:
             red = max(net, ZERO)
             rev = max(-net, ZERO) if removal else ZERO
             gross = floor_int(red)
-            # -- deductions: buffer -> SOP adaptation -> OMGE
-            left = Decimal(gross)
-            deds = []
-            for rate in (buf_rate[i] if removal else ZERO, ZERO if (exempt[i] and exemption_on) else sop_rate, omge_rate):
-                b = Decimal(gross) if basis == "gross" else left
-                d = round_units(rate * b, rounding) if rate > 0 else 0
-                d = min(d, left) if d > left else d  # never deduct more than is left
-                d = max(d, 0)
-                deds.append(d)
-                left -= d
-            issuable = floor_int(left)
+            # -- deductions, each a share of the gross issuance
+            sop_r = ZERO if (exempt[i] and exemption_on) else sop_rate
+            b_, s_, o_, issuable = deductions(gross, (buf_rate[i] if removal else ZERO, sop_r, omge_rate), rounding)
+            deds = [b_, s_, o_]
             auth = floor_int(Decimal(issuable) * share[i])
             cols["daf"][i] = f
             cols["daf_source"][i] = src

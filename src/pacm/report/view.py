@@ -125,6 +125,7 @@ def build_view(result, trace: bool = True) -> dict:
             "totals": [fmt_tonnes((q.get("totals") or {}).get(k)) if k != "days" else str((q.get("totals") or {}).get(k, "")) for k, _ in present],
             "notes": [str(n) for n in q.get("notes") or []],
             "trace": [trace_line(t) for t in q.get("trace") or []] if trace else [],
+            "parameters": quantity_parameters(q),
             "raw": q,
         }
     return {
@@ -150,11 +151,51 @@ def trace_line(t: Any) -> str:
     if isinstance(t, str):
         return t
     if isinstance(t, dict):
+        if isinstance(t.get("text"), str):
+            year = t.get("year")
+            return (f"{year}: " if year is not None and str(year) not in t["text"][:12] else "") + t["text"]
         return "; ".join(f"{k}: {v}" for k, v in t.items())
     return str(t)
 
 
+def quantity_parameters(q: dict) -> list[dict]:
+    """Parameters the quantities rest on whose confidence is not 'confirmed' (from the trace)."""
+    out, seen = [], set()
+    for t in q.get("trace") or []:
+        if isinstance(t, dict) and t.get("step") == "parameter" and t.get("confidence") not in (None, "confirmed"):
+            key = (t.get("name"), str(t.get("value")))
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append({
+                "name": str(t.get("name")),
+                "value": f"{t.get('value')} {t.get('unit') or ''}".strip(),
+                "confidence": str(t.get("confidence")),
+                "reference": str(t.get("reference") or ""),
+            })
+    return out
+
+
+def _short(v: Any) -> str:
+    """A methodology attribute as one line (lists of references joined; absolute paths made relative)."""
+    if isinstance(v, list):
+        return "; ".join(_short(x) for x in v)
+    if isinstance(v, dict):
+        main = " ".join(str(v[k]) for k in ("document", "id", "version") if v.get(k))
+        return main or ", ".join(f"{k}: {x}" for k, x in v.items())
+    text = str(v)
+    if text.startswith("/"):
+        import os
+
+        try:
+            rel = os.path.relpath(text)
+            text = rel if not rel.startswith("..") else os.path.basename(text)
+        except ValueError:
+            text = os.path.basename(text)
+    return text
+
+
 def methodology_items(m: Any) -> list[tuple[str, str]]:
     if isinstance(m, dict):
-        return [(str(k), v if isinstance(v, str) else str(v)) for k, v in m.items()]
+        return [(str(k), _short(v)) for k, v in m.items() if v not in (None, "", [])]
     return [("methodology", str(m))]

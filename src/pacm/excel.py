@@ -1,0 +1,703 @@
+"""The PDD as an Excel workbook: ``pacm template --xlsx FILE`` writes one, ``pacm check FILE.xlsx`` reads it.
+
+Why a workbook: project developers and validators live in Excel. The workbook is generated
+from the pydantic model (``PDD.model_fields``, walked recursively), never from a hand-kept list,
+so a field added to the model appears in the template with its description, unit and allowed
+values, and the reader accepts exactly what the YAML loader accepts.
+
+Layout (every key is the PDD's own dotted field path, so keys survive a YAML -> Excel -> YAML
+round trip unchanged):
+
+* ``instructions``: how to fill the workbook, then every field with its sheet, expected type,
+  unit, whether it is required, and its description (which cites the standard's clause);
+* one sheet per PDD section (``activity``, ``dates``, ``crediting_period``, ...): a key/value
+  block (column A the field path, column B the value, then unit, expected, required, description),
+  followed by one table per list field (a row with the list's path in column A, a header row of
+  item field names, then one row per item);
+* ``quantification``: methodology inputs as a name/value table and the yearly series as a wide
+  table (``year`` then one column per parameter);
+* ``_lists`` (hidden): the allowed values behind the drop-down lists (data validation).
+
+The reader is as strict as the YAML loader: unknown keys and columns are errors with a "did you
+mean", every error names the sheet, the cell and the field path, formulas are refused (enter the
+value), and the whole file is rejected (``PacmInputError``, exit 2) with every problem listed.
+Booleans may be Excel TRUE/FALSE cells or the text TRUE/FALSE chosen from a drop-down.
+
+openpyxl is imported inside the functions, never at module import (``pacm check`` on YAML stays fast).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import types
+import typing
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import PacmInputError, Problem, did_you_mean
+from .pdd.fields import _unwrap
+from .pdd.model import PDD
+
+INSTRUCTIONS = "instructions"
+LISTS = "_lists"
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_COLS = 100
+HEADER = ("field", "value", "unit", "expected", "required", "description")
+BLANK_ROWS = 5  # empty table rows offered in a blank template
+YEARLY_BLANK_COLS = 6
+
+
+# =========================================================================== the model, walked
+@dataclass
+class Scalar:
+    """A single-valued input: its path, its core type and what the template says about it."""
+
+    path: str
+    name: str
+    core: Any
+    description: str
+    unit: str | None
+    required: bool
+    choices: list | None = None
+
+    @property
+    def expected(self) -> str:
+        return expected_label(self.core, self.choices)
+
+
+@dataclass
+class Table:
+    """A list or mapping field, laid out as a table below the key/value block."""
+
+    path: str
+    kind: Literal["rows", "values", "mapping", "yearly"]
+    description: str
+    unit: str | None
+    columns: list[Scalar] = field(default_factory=list)  # rows: the item fields; values/mapping: value type
+
+
+@dataclass
+class Sheet:
+    name: str
+    description: str
+    scalars: list[Scalar] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+def _literal_choices(tp) -> list | None:
+    tp = _unwrap(tp)
+    return list(typing.get_args(tp)) if typing.get_origin(tp) is Literal else None
+
+
+def _is_model(tp) -> bool:
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def expected_label(core, choices=None) -> str:
+    if choices:
+        return "one of: " + ", ".join(str(c) for c in choices)
+    core = _unwrap(core)
+    if typing.get_origin(core) in (typing.Union, types.UnionType):
+        return " or ".join(expected_label(a) for a in typing.get_args(core))
+    return {
+        bool: "TRUE/FALSE",
+        int: "whole number",
+        Decimal: "number",
+        float: "number",
+        dt.date: "date (YYYY-MM-DD)",
+        str: "text",
+    }.get(core, "text")
+
+
+def _unit(info) -> str | None:
+    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+    return extra.get("unit")
+
+
+def _scalar(path: str, name: str, info, required: bool) -> Scalar:
+    core = _unwrap(info.annotation)
+    return Scalar(path, name, core, info.description or "", _unit(info), required and info.is_required(), _literal_choices(core))
+
+
+@lru_cache(maxsize=1)
+def layout() -> tuple[Sheet, ...]:
+    """The workbook's sheets, read off the PDD model."""
+    sheets: list[Sheet] = []
+    top_scalars: list[Scalar] = []
+
+    def walk(model: type[BaseModel], prefix: str, sheet: Sheet, required: bool):
+        for name, info in model.model_fields.items():
+            path = f"{prefix}.{name}"
+            tp = _unwrap(info.annotation)
+            origin = typing.get_origin(tp)
+            if _is_model(tp):
+                walk(tp, path, sheet, required and info.is_required())
+            elif origin is list:
+                item = _unwrap(typing.get_args(tp)[0])
+                if _is_model(item):
+                    cols = [_scalar(f"{path}.{n}", n, i, True) for n, i in item.model_fields.items()]
+                    sheet.tables.append(Table(path, "rows", info.description or "", _unit(info), cols))
+                else:
+                    col = Scalar(path, "value", item, "", None, True, _literal_choices(item))
+                    sheet.tables.append(Table(path, "values", info.description or "", _unit(info), [col]))
+            elif origin is dict:
+                val = _unwrap(typing.get_args(tp)[1])
+                if typing.get_origin(val) is dict:
+                    num = _unwrap(typing.get_args(val)[1])
+                    col = Scalar(path, "value", num, "", None, True)
+                    sheet.tables.append(Table(path, "yearly", info.description or "", _unit(info), [col]))
+                else:
+                    col = Scalar(path, "value", val, "", None, True)
+                    sheet.tables.append(Table(path, "mapping", info.description or "", _unit(info), [col]))
+            else:
+                sheet.scalars.append(_scalar(path, name, info, required))
+
+    for name, info in PDD.model_fields.items():
+        tp = _unwrap(info.annotation)
+        if _is_model(tp):
+            sh = Sheet(name, info.description or tp.__doc__ or "")
+            walk(tp, name, sh, info.is_required())
+            sheets.append(sh)
+        else:
+            top_scalars.append(_scalar(name, name, info, True))
+    # top-level scalars (the format version) lead the first section's key/value block
+    sheets[0].scalars[:0] = top_scalars
+    return tuple(sheets)
+
+
+@lru_cache(maxsize=1)
+def _index() -> tuple[dict[str, Scalar], dict[str, Table]]:
+    scalars, tables = {}, {}
+    for sh in layout():
+        for s in sh.scalars:
+            scalars[s.path] = s
+        for t in sh.tables:
+            tables[t.path] = t
+    return scalars, tables
+
+
+# =========================================================================== writing
+def _get(data: Any, path: str) -> Any:
+    cur = data
+    for part in path.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return None
+        cur = cur[part]
+    return cur
+
+
+def _put(ws, row: int, col: int, value: Any, spec: Scalar | None = None):
+    """Write one value cell: exact numbers, real dates, text kept as text (never a formula)."""
+    cell = ws.cell(row=row, column=col)
+    core = _unwrap(spec.core) if spec is not None else None
+    if core is dt.date or isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    elif core is str or (spec is not None and spec.choices):
+        cell.number_format = "@"
+    if value is None:
+        return cell
+    if isinstance(value, Decimal):
+        exp = value.as_tuple().exponent
+        if isinstance(exp, int) and exp < 0:
+            # show the decimals the PDD gives (12.0 stays 12.0); the reader takes this scale back
+            cell.number_format = "0." + "0" * min(-exp, 30)
+        elif value == value.to_integral_value():
+            value = int(value)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def build_workbook(data: dict | None = None):
+    """The PDD workbook (an openpyxl Workbook); ``data`` (a PDD as loaded from YAML) fills it in."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    data = data or {}
+    bold, italic = Font(bold=True), Font(italic=True, color="555555")
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    key_fill = PatternFill("solid", fgColor="F2F2F2")
+    value_fill = PatternFill("solid", fgColor="FFF9DB")
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    wb = Workbook()
+    ins = wb.active
+    ins.title = INSTRUCTIONS
+    lists = wb.create_sheet(LISTS)
+    lists.sheet_state = "hidden"
+    list_cols: dict[tuple, str] = {}
+
+    def choice_validation(ws, choices: list, cells: str):
+        key = tuple(choices)
+        if key not in list_cols:
+            c = len(list_cols) + 1
+            for i, v in enumerate(choices, start=1):
+                lists.cell(row=i, column=c, value=str(v)).data_type = "s"
+            letter = get_column_letter(c)
+            list_cols[key] = f"{quote_sheetname(LISTS)}!${letter}$1:${letter}${len(choices)}"
+        dv = DataValidation(type="list", formula1=list_cols[key], allow_blank=True, showErrorMessage=True,
+                            errorTitle="Not an allowed value", error="Choose one of the listed values.")
+        ws.add_data_validation(dv)
+        dv.add(cells)
+
+    def bool_validation(ws, cells: str):
+        dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True, showErrorMessage=True,
+                            errorTitle="TRUE or FALSE", error="Enter TRUE or FALSE.")
+        ws.add_data_validation(dv)
+        dv.add(cells)
+
+    def validate(ws, spec: Scalar, cells: str):
+        if spec.choices:
+            choice_validation(ws, spec.choices, cells)
+        elif _unwrap(spec.core) is bool:
+            bool_validation(ws, cells)
+
+    def header(ws, row: int, names: list[str]):
+        for c, n in enumerate(names, start=1):
+            cell = ws.cell(row=row, column=c, value=n)
+            cell.data_type = "s"
+            cell.font = bold
+            cell.fill = head_fill
+
+    # ------------------------------------------------------------------ instructions
+    ins["A1"] = "pacm PDD workbook"
+    ins["A1"].font = Font(bold=True, size=14)
+    lines = [
+        "Fill the yellow cells of each section sheet (column B, and the rows of the tables below the key/value block).",
+        "Column A holds the PDD field names: do not change them (they are the same keys as in a YAML PDD). Leave a value empty when the PDD does not give it.",
+        "Dates: real Excel dates or text YYYY-MM-DD. Booleans: TRUE or FALSE. Numbers: number cells (not text); Excel keeps about 15 significant digits.",
+        "Tables: one row per item, under the header row; leave unused rows empty. The yearly series: one row per calendar year, one column per parameter (write the parameter name in the header).",
+        "Drop-down lists give the allowed values. Formulas are refused: enter the values.",
+        "Check the filled workbook with: pacm check FILE.xlsx (errors name the sheet, the cell and the field).",
+        "References: each field's description below cites the clause of the standard or the form it comes from.",
+    ]
+    for i, line in enumerate(lines, start=2):
+        ins.cell(row=i, column=1, value=line).font = italic
+    start = len(lines) + 3
+    header(ins, start, ["field", "sheet", "expected", "unit", "required", "description"])
+    r = start + 1
+    for sh in layout():
+        rows = [(s.path, s.expected, s.unit, s.required, s.description) for s in sh.scalars]
+        for t in sh.tables:
+            rows.append((t.path, f"table ({t.kind})", t.unit, False, t.description))
+            if t.kind == "rows":
+                rows += [(c.path, c.expected, c.unit, c.required, c.description) for c in t.columns]
+        for path, exp, u, req, desc in rows:
+            for c, v in enumerate((path, sh.name, exp, u or "", "required" if req else "", desc), start=1):
+                ins.cell(row=r, column=c, value=v).data_type = "s"
+            r += 1
+    for letter, width in zip("ABCDEF", (52, 18, 40, 14, 10, 100)):
+        ins.column_dimensions[letter].width = width
+    ins.freeze_panes = ins.cell(row=start + 1, column=1)
+
+    # ------------------------------------------------------------------ section sheets
+    for sh in layout():
+        ws = wb.create_sheet(sh.name)
+        ws["A1"] = sh.name
+        ws["A1"].font = Font(bold=True, size=13)
+        ws["B1"] = sh.description
+        ws["B1"].font = italic
+        header(ws, 3, list(HEADER))
+        r = 4
+        for s in sh.scalars:
+            ws.cell(row=r, column=1, value=s.path).fill = key_fill
+            cell = _put(ws, r, 2, _get(data, s.path), s)
+            cell.fill = value_fill
+            validate(ws, s, cell.coordinate)
+            for c, v in enumerate((s.unit or "", s.expected, "required" if s.required else "", s.description), start=3):
+                x = ws.cell(row=r, column=c, value=v)
+                x.data_type = "s"
+                x.alignment = wrap
+            r += 1
+        for t in sh.tables:
+            r += 1
+            mark = ws.cell(row=r, column=1, value=t.path)
+            mark.font = bold
+            note = ws.cell(row=r, column=2, value=f"table: {t.description}" + (f" [{t.unit}]" if t.unit else ""))
+            note.font = italic
+            r += 1
+            value = _get(data, t.path)
+            if t.kind == "rows":
+                header(ws, r, [c.name for c in t.columns])
+                items = value if isinstance(value, list) else []
+                first = r + 1
+                for i in range(max(len(items), 0) + BLANK_ROWS):
+                    item = items[i] if i < len(items) and isinstance(items[i], dict) else {}
+                    for c, col in enumerate(t.columns, start=1):
+                        _put(ws, r + 1 + i, c, item.get(col.name), col).fill = value_fill
+                last = r + len(items) + BLANK_ROWS
+                for c, col in enumerate(t.columns, start=1):
+                    letter = get_column_letter(c)
+                    validate(ws, col, f"{letter}{first}:{letter}{last}")
+                r = last + 1
+            elif t.kind == "values":
+                header(ws, r, ["value"])
+                items = value if isinstance(value, list) else []
+                for i in range(len(items) + BLANK_ROWS):
+                    _put(ws, r + 1 + i, 1, items[i] if i < len(items) else None, t.columns[0]).fill = value_fill
+                validate(ws, t.columns[0], f"A{r + 1}:A{r + len(items) + BLANK_ROWS}")
+                r += len(items) + BLANK_ROWS + 1
+            elif t.kind == "mapping":
+                header(ws, r, ["name", "value"])
+                items = list(value.items()) if isinstance(value, dict) else []
+                for i in range(len(items) + BLANK_ROWS):
+                    k, v = items[i] if i < len(items) else (None, None)
+                    _put(ws, r + 1 + i, 1, k).fill = value_fill
+                    ws.cell(row=r + 1 + i, column=1).number_format = "@"
+                    _put(ws, r + 1 + i, 2, v).fill = value_fill
+                r += len(items) + BLANK_ROWS + 1
+            else:  # yearly: wide table, year then one column per parameter
+                series = value if isinstance(value, dict) else {}
+                names = list(series)
+                header(ws, r, ["year"] + names + [None] * YEARLY_BLANK_COLS)
+                years = sorted({y for s in series.values() if isinstance(s, dict) for y in s})
+                for i in range(len(years) + BLANK_ROWS * 2):
+                    y = years[i] if i < len(years) else None
+                    _put(ws, r + 1 + i, 1, y).fill = value_fill
+                    for c, n in enumerate(names, start=2):
+                        _put(ws, r + 1 + i, c, series[n].get(y) if y is not None else None, t.columns[0]).fill = value_fill
+                    for c in range(len(names) + 2, len(names) + 2 + YEARLY_BLANK_COLS):
+                        ws.cell(row=r + 1 + i, column=c).fill = value_fill
+                r += len(years) + BLANK_ROWS * 2 + 1
+        for letter, width in zip("ABCDEF", (46, 34, 14, 30, 10, 90)):
+            ws.column_dimensions[letter].width = width
+        ws.freeze_panes = "B4"
+    wb.move_sheet(LISTS, offset=len(wb.sheetnames))
+    return wb
+
+
+def workbook_bytes(data: dict | None = None) -> bytes:
+    buf = io.BytesIO()
+    build_workbook(data).save(buf)
+    return buf.getvalue()
+
+
+# =========================================================================== reading
+@dataclass
+class _Reader:
+    source: str
+    problems: list[Problem] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)  # field path -> "sheet 'x' cell B7"
+    data: dict = field(default_factory=dict)
+
+    def where(self, sheet: str, coord: str, path: str | None = None) -> str:
+        return f"sheet '{sheet}' cell {coord}" + (f" ({path})" if path else "")
+
+    def add(self, code, sheet, coord, path, message, expected=None, hint=None):
+        self.problems.append(Problem(code, self.where(sheet, coord, path), message, expected, hint))
+
+
+def _set(data: dict, path: list, value: Any) -> None:
+    cur = data
+    for part in path[:-1]:
+        cur = cur.setdefault(part, {})
+    cur[path[-1]] = value
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+_FIXED = re.compile(r"^0\.(0{1,30})$")
+
+
+def _convert(v: Any, spec: Scalar | None, number_format: str | None = None) -> Any:
+    """An Excel cell value as the YAML loader would give it (Decimal for non-integers).
+
+    A number shown with a fixed number of decimals (format ``0.00``) keeps that scale when it
+    only adds zeros (12 shown as 12.0 is read as 12.0, as YAML reads ``12.0``); it never rounds.
+    """
+    core = _unwrap(spec.core) if spec is not None else None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        if isinstance(v, float) and not math.isfinite(v):
+            return v
+        if core is int:
+            return int(v) if isinstance(v, int) or v.is_integer() else Decimal(repr(v))
+        d = Decimal(v) if isinstance(v, int) else Decimal(repr(v))
+        m = _FIXED.match(number_format or "")
+        if m and core in (Decimal, None) and -d.as_tuple().exponent <= len(m.group(1)):
+            d = d.quantize(Decimal(1).scaleb(-len(m.group(1))))
+        elif isinstance(v, int):
+            return v
+        return d
+    if isinstance(v, str) and spec is not None and _unwrap(spec.core) is bool and v.strip().upper() in ("TRUE", "FALSE"):
+        return v.strip().upper() == "TRUE"
+    return v
+
+
+def _check_zip(path: Path, source: str) -> None:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise PacmInputError.single(source, "cannot-read", f"cannot read the file: {exc.strerror or exc}")
+    if size > MAX_FILE_BYTES:
+        raise PacmInputError.single(source, "too-large", f"the workbook is {size} bytes", expected=f"at most {MAX_FILE_BYTES} bytes")
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = sum(i.file_size for i in z.infolist())
+    except zipfile.BadZipFile:
+        raise PacmInputError.single(source, "not-a-workbook", "the file is not an Excel workbook (.xlsx)", expected="a workbook written by 'pacm template --xlsx' and filled in")
+    if total > MAX_UNZIPPED_BYTES:
+        raise PacmInputError.single(source, "too-large", f"the workbook unpacks to {total} bytes", expected=f"at most {MAX_UNZIPPED_BYTES} bytes")
+
+
+def read_pdd_data(path: str | Path) -> tuple[dict, _Reader]:
+    """The workbook's values as a PDD mapping (not yet validated), and where each came from."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    p = Path(path)
+    source = str(path)
+    _check_zip(p, source)
+    try:
+        wb = load_workbook(p, read_only=True, data_only=False, keep_links=False)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise PacmInputError.single(source, "not-a-workbook", f"cannot open the workbook ({type(exc).__name__}: {exc})"[:300])
+    rd = _Reader(source)
+    scalars, tables = _index()
+    sheet_names = [s.name for s in layout()]
+    seen: dict[str, str] = {}
+    try:
+        for ws in wb.worksheets:
+            name = ws.title
+            if name in (INSTRUCTIONS, LISTS):
+                continue
+            if name not in sheet_names:
+                rd.add("unknown-sheet", name, "A1", None, f"unknown sheet '{name}'", None,
+                       did_you_mean(name, sheet_names) or "the sheets are: " + ", ".join(sheet_names))
+                continue
+            _read_sheet(rd, ws, name, scalars, tables, seen, get_column_letter)
+    finally:
+        wb.close()
+    return rd.data, rd
+
+
+def _read_sheet(rd: _Reader, ws, sheet: str, scalars, tables, seen, col_letter) -> None:
+    started = False
+    table: Table | None = None
+    head: list[tuple[int, str]] | None = None  # (column index, name) of the current table's header
+    item_no = 0
+    for r_i, row in enumerate(ws.iter_rows(max_col=MAX_COLS), start=1):
+        if r_i > MAX_ROWS:
+            rd.add("too-many-rows", sheet, f"A{r_i}", None, f"more than {MAX_ROWS} rows")
+            return
+        vals, fmts = [], []
+        for c_i, cell in enumerate(row, start=1):
+            fmts.append(getattr(cell, "number_format", None))
+            v = getattr(cell, "value", None)
+            if getattr(cell, "data_type", None) == "f" or (isinstance(v, str) and v.startswith("=") and getattr(cell, "data_type", None) == "f"):
+                rd.add("formula-not-allowed", sheet, f"{col_letter(c_i)}{r_i}", None, "the cell holds a formula", "a value (formulas are not evaluated)")
+                v = None
+            vals.append(v)
+        while vals and _blank(vals[-1]):
+            vals.pop()
+        fmts = fmts[: len(vals)]
+        if not vals:
+            continue
+        first = vals[0]
+        key = first.strip() if isinstance(first, str) else first
+        if not started:
+            if key == HEADER[0]:
+                started = True
+            continue
+        if isinstance(key, str) and key in tables:
+            if key in seen:
+                rd.add("duplicate-key", sheet, f"A{r_i}", key, f"'{key}' appears twice (also at {seen[key]})")
+            seen[key] = f"sheet '{sheet}' cell A{r_i}"
+            table, head, item_no = tables[key], None, 0
+            rd.cells[key] = seen[key]
+            continue
+        if table is None:
+            _read_scalar(rd, sheet, r_i, key, vals, fmts, scalars, tables, seen)
+            continue
+        if head is None:
+            head = [(c, str(v).strip()) for c, v in enumerate(vals) if not _blank(v)]
+            _check_header(rd, sheet, r_i, table, head, col_letter)
+            continue
+        _read_item(rd, sheet, r_i, table, head, vals, fmts, item_no, col_letter)
+        item_no += 1
+    if not started:
+        rd.add("no-header", sheet, "A3", None, "the header row ('field', 'value', ...) is missing",
+               "the layout written by 'pacm template --xlsx'")
+
+
+def _read_scalar(rd, sheet, r_i, key, vals, fmts, scalars, tables, seen) -> None:
+    coord = f"B{r_i}"
+    if not isinstance(key, str) or key not in scalars:
+        if _blank(key):
+            if any(not _blank(v) for v in vals[1:]):
+                rd.add("missing-key", sheet, f"A{r_i}", None, "a value without a field name in column A")
+            return
+        hint = did_you_mean(str(key), list(scalars) + list(tables))
+        rd.add("unknown-key", sheet, f"A{r_i}", None, f"unknown key '{key}'", None if hint else "a field name of this template", hint)
+        return
+    if key in seen:
+        rd.add("duplicate-key", sheet, f"A{r_i}", key, f"'{key}' appears twice (also at {seen[key]})")
+        return
+    seen[key] = f"sheet '{sheet}' cell A{r_i}"
+    rd.cells[key] = rd.where(sheet, coord)
+    value = vals[1] if len(vals) > 1 else None
+    if _blank(value):
+        return
+    _set(rd.data, key.split("."), _convert(value, scalars[key], fmts[1]))
+
+
+def _check_header(rd, sheet, r_i, table: Table, head, col_letter) -> None:
+    if table.kind == "rows":
+        valid = [c.name for c in table.columns]
+    elif table.kind == "values":
+        valid = ["value"]
+    elif table.kind == "mapping":
+        valid = ["name", "value"]
+    else:
+        valid = None
+    names = [n for _, n in head]
+    for c, n in head:
+        if valid is not None and n not in valid:
+            hint = did_you_mean(n, valid)
+            rd.add("unknown-key", sheet, f"{col_letter(c + 1)}{r_i}", f"{table.path}", f"unknown column '{n}'",
+                   None if hint else "one of: " + ", ".join(valid), hint)
+        if names.count(n) > 1:
+            rd.add("duplicate-key", sheet, f"{col_letter(c + 1)}{r_i}", table.path, f"column '{n}' appears twice")
+    if table.kind == "yearly" and (not head or head[0] != (0, "year")):
+        rd.add("bad-header", sheet, f"A{r_i}", table.path, "the first column of the yearly table must be 'year'", "year, then one column per parameter")
+    if table.kind == "mapping" and names and names[0] != "name":
+        rd.add("bad-header", sheet, f"A{r_i}", table.path, "the table's columns must be 'name' and 'value'")
+
+
+def _read_item(rd: _Reader, sheet, r_i, table: Table, head, vals, fmts, item_no, col_letter) -> None:
+    cell = lambda c: vals[c] if c < len(vals) else None  # noqa: E731
+    fmt = lambda c: fmts[c] if c < len(fmts) else None  # noqa: E731
+    path = table.path
+    parts = path.split(".")
+    if table.kind == "rows":
+        cols = {c.name: c for c in table.columns}
+        item = {}
+        for c, n in head:
+            if n in cols and not _blank(cell(c)):
+                item[n] = _convert(cell(c), cols[n], fmt(c))
+                rd.cells[f"{path}.{item_no}.{n}"] = rd.where(sheet, f"{col_letter(c + 1)}{r_i}")
+        rd.cells[f"{path}.{item_no}"] = rd.where(sheet, f"A{r_i}")
+        _append(rd.data, parts, item)
+    elif table.kind == "values":
+        v = cell(0)
+        if _blank(v):
+            rd.add("missing-value", sheet, f"A{r_i}", path, "a row of the table has no value in column 'value'")
+            return
+        rd.cells[f"{path}.{item_no}"] = rd.where(sheet, f"A{r_i}")
+        _append(rd.data, parts, _convert(v, table.columns[0], fmt(0)))
+    elif table.kind == "mapping":
+        k, v = cell(0), cell(1)
+        if _blank(k):
+            rd.add("missing-key", sheet, f"A{r_i}", path, "a value without a name in column 'name'")
+            return
+        k = str(k).strip()
+        target = _ensure(rd.data, parts)
+        if k in target:
+            rd.add("duplicate-key", sheet, f"A{r_i}", f"{path}.{k}", f"'{k}' appears twice")
+            return
+        if _blank(v):
+            rd.add("missing-value", sheet, f"B{r_i}", f"{path}.{k}", f"'{k}' has no value")
+            return
+        target[k] = _convert(v, None, fmt(1))
+        rd.cells[f"{path}.{k}"] = rd.where(sheet, f"B{r_i}")
+    else:  # yearly
+        year = cell(0)
+        if _blank(year):
+            if any(not _blank(cell(c)) for c, _ in head[1:]):
+                rd.add("missing-value", sheet, f"A{r_i}", path, "values without a year in column 'year'")
+            return
+        year = _convert(year, Scalar(path, "year", int, "", None, True))
+        target = _ensure(rd.data, parts)
+        for c, n in head[1:]:
+            v = cell(c)
+            if _blank(v):
+                continue
+            series = target.setdefault(n, {})
+            if year in series:
+                rd.add("duplicate-key", sheet, f"A{r_i}", f"{path}.{n}", f"year {year} appears twice")
+                continue
+            series[year] = _convert(v, table.columns[0], fmt(c))
+            rd.cells[f"{path}.{n}.{year}"] = rd.where(sheet, f"{col_letter(c + 1)}{r_i}")
+
+
+def _ensure(data: dict, parts: list) -> dict:
+    cur = data
+    for p in parts:
+        cur = cur.setdefault(p, {})
+    return cur
+
+
+def _append(data: dict, parts: list, value: Any) -> None:
+    parent = _ensure(data, parts[:-1])
+    parent.setdefault(parts[-1], []).append(value)
+
+
+def _relocate(rd: _Reader, problems: list[Problem]) -> list[Problem]:
+    """Replace each problem's dotted path by the sheet and cell it came from (path kept in brackets)."""
+    out = []
+    for p in problems:
+        path = p.loc
+        parts = re.sub(r"\[(\d+)\]", r".\1", path).split(".") if path else []
+        where = None
+        for n in range(len(parts), 0, -1):
+            where = rd.cells.get(".".join(parts[:n]))
+            if where:
+                break
+        if where is None and parts:
+            sheet = parts[0] if parts[0] in {s.name for s in layout()} else layout()[0].name
+            where = f"sheet '{sheet}'"
+        out.append(Problem(p.code, f"{where} ({path})" if where else path, p.message, p.expected, p.hint))
+    return out
+
+
+def read_pdd_workbook(path: str | Path) -> PDD:
+    """Read and validate a filled workbook; raises PacmInputError (exit 2) listing every problem."""
+    from .pdd.load import problems_from_validation
+
+    data, rd = read_pdd_data(path)
+    if rd.problems:
+        raise PacmInputError(rd.source, rd.problems)
+    try:
+        return PDD.model_validate(data)
+    except ValidationError as exc:
+        raise PacmInputError(rd.source, _relocate(rd, problems_from_validation(exc, None, data)))
+
+
+# =========================================================================== command line
+def register(app) -> None:
+    import typer
+
+    @app.command("template")
+    def template(
+        xlsx: Path = typer.Option(..., "--xlsx", help="Write the PDD workbook template here (.xlsx)."),
+        from_pdd: Optional[Path] = typer.Option(None, "--from", help="Fill it from this PDD (YAML or JSON)."),
+    ):
+        """Write a PDD workbook (one sheet per PDD section) to fill in and check with `pacm check FILE.xlsx`."""
+        from .cli import write_atomic
+
+        if not str(xlsx).lower().endswith(".xlsx"):
+            raise PacmInputError.single("command line", "bad-usage", f"--xlsx {str(xlsx)!r} must end in .xlsx")
+        data = None
+        if from_pdd is not None:
+            from .pdd.load import pdd_from_data
+            from .safeyaml import load_file
+
+            doc = load_file(from_pdd)
+            pdd_from_data(doc.data, doc, str(from_pdd))  # validate first: never write a workbook from a bad PDD
+            data = doc.data
+        write_atomic(str(xlsx), workbook_bytes(data))

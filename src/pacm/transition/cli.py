@@ -1,0 +1,67 @@
+"""``pacm transition``: the batch command. Heavy imports (pandas, matplotlib) happen inside it."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    from ..cli import PARAM_OPT, PARAMS_OPT, RULES_OPT, fail_input, load_engine, parse_date
+
+    @app.command()
+    def transition(
+        file: Path = typer.Argument(..., help="UNFCCC CDM export: .xlsx (read with calamine) or .csv."),
+        as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate with the rules and parameters in force on this date (default: today)."),
+        out: Path = typer.Option(..., "--out", "-o", help="Output folder (written atomically; replaced only if it holds a previous output)."),
+        workers: int = typer.Option(1, "--workers", "-w", help="Processes for validation and evaluation (1 = in-process)."),
+        mapping: Optional[Path] = typer.Option(None, "--mapping", help="Column mapping YAML (default: the January 2022 UNFCCC export)."),
+        formats: str = typer.Option("csv,parquet,xlsx", "--formats", help="Table formats, comma-separated: csv, parquet, xlsx."),
+        rules: Optional[Path] = RULES_OPT,
+        param: List[str] = PARAM_OPT,
+        params: Optional[Path] = PARAMS_OPT,
+    ):
+        """Reassess every CDM activity of a UNFCCC export for transition to the A6.4 mechanism."""
+        from .mapping import load_mapping
+        from .outputs import FORMATS, write_outputs
+        from .run import run
+
+        if workers < 1 or workers > 64:
+            fail_input(f"--workers {workers} must be between 1 and 64")
+        fmts = tuple(x.strip() for x in formats.split(",") if x.strip())
+        bad = [x for x in fmts if x not in FORMATS]
+        if bad or not fmts:
+            fail_input(f"--formats {formats!r}: each must be one of {', '.join(FORMATS)}")
+        day = parse_date(as_of)
+        engine = load_engine(rules, param, params)
+        mp = load_mapping(mapping)
+        tty = sys.stderr.isatty()
+        if tty:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          transient=True) as bar:
+                task = bar.add_task(f"reading {file.name}", total=None)
+                from .read import read_table
+
+                table = read_table(file, mp)
+                bar.update(task, description="evaluating", total=table.n, completed=0)
+                res = run(file, day, engine, mp, workers=workers, table=table,
+                          progress=lambda done, n: bar.update(task, completed=done))
+                bar.update(task, description="writing outputs")
+                written = write_outputs(res, out, formats=fmts)
+        else:
+            res = run(file, day, engine, mp, workers=workers)
+            written = write_outputs(res, out, formats=fmts)
+        a = res.activities
+        el = a["transition_eligible"]
+        t = res.timings
+        sys.stdout.write(
+            f"{len(a):,} activities as of {day}: {int((el == True).sum()):,} transition-eligible, "  # noqa: E712
+            f"{int((el == False).sum()):,} not, {int(el.isna().sum()):,} undecided; "  # noqa: E712
+            f"{len(res.findings):,} findings. Read {t['read_s']:.2f} s, evaluated {t['evaluate_s']:.2f} s.\n"
+            f"Wrote {len(written)} files to {out}\n"
+        )

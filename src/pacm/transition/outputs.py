@@ -1,0 +1,253 @@
+"""Writing a batch run: tables (CSV, Parquet, XLSX), ``summary.md`` and a chart, all or nothing.
+
+Everything is written into a temporary folder beside ``--out`` and renamed into place at the end,
+so a failed or interrupted run leaves either the previous output or nothing, never half a set. An
+existing ``--out`` folder is replaced only when it holds a previous ``pacm transition`` output
+(marker file ``.pacm-transition``); any other non-empty folder is an input error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import PacmInputError
+from .evaluate import ELIGIBILITY_PREFIX, STATUSES
+from .run import RunResult
+
+MARKER = ".pacm-transition"
+FORMATS = ("csv", "parquet", "xlsx")
+
+
+def _table(rows, header) -> str:
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        out.append("| " + " | ".join(_cell(x) for x in r) + " |")
+    return "\n".join(out)
+
+
+def _cell(x) -> str:
+    if x is None:
+        return ""
+    if isinstance(x, float):
+        return f"{x:,.0f}" if x == x else ""
+    if isinstance(x, int) and not isinstance(x, bool):
+        return f"{x:,}"
+    return str(x).replace("|", "\\|")
+
+
+def summary_markdown(res: RunResult, chart: str | None) -> str:
+    import pandas as pd
+
+    a = res.activities
+    f = res.findings
+    n = len(a)
+    el = a["transition_eligible"]
+    n_true = int((el == True).sum())  # noqa: E712 - tri-state column
+    n_false = int((el == False).sum())  # noqa: E712
+    n_undecided = n - n_true - n_false
+    L: list[str] = []
+    w = L.append
+    w(f"# CDM transition reassessment as of {res.as_of.isoformat()}\n")
+    w(f"- Source: `{Path(res.source).name}` ({n:,} rows), mapping `{res.mapping.name}` ({res.mapping.title})")
+    src = res.mapping.source
+    if src.get("origin"):
+        w(f"- Data: {src.get('origin')}; copy: {src.get('copy', '')}; terms: {src.get('terms', '')}")
+    info = res.engine_info
+    w(f"- pacm {info.get('version')}, rule pack {info.get('rule_pack')} (sha256 {str(info.get('rule_pack_sha256', ''))[:12]}), "
+      f"{res.n_rules} rules evaluated")
+    if info.get("parameter_overrides"):
+        w(f"- **Parameter overrides**: {info['parameter_overrides']}")
+    t = res.timings
+    w(f"- Timings: read {t.get('read_s', 0):.2f} s, typing columns {t.get('type_columns_s', 0):.2f} s, "
+      f"evaluation {t.get('evaluate_s', 0):.2f} s, tables {t.get('tables_s', 0):.2f} s\n")
+
+    w("## Eligibility\n")
+    w("`transition_eligible` is **true** when no eligibility condition fails and every condition the export can show "
+      "holds; **false** when one fails; **undecided** when a condition the export should show is missing for the row "
+      "(or the row is not a valid PDD).\n")
+    kinds = a["kind"].fillna("?")
+    rows = []
+    for label, mask in (("true", el == True), ("false", el == False), ("undecided", el.isna())):  # noqa: E712
+        rows.append([label, int(mask.sum()), int((mask & (kinds == "PA")).sum()), int((mask & (kinds == "PoA")).sum())])
+    w(_table(rows, ["transition_eligible", "activities", "PA", "PoA"]) + "\n")
+    stat = _rule_counts(f, res)
+    cp_rule = "transition.eligibility_cp_active_2021"
+    if cp_rule in stat:
+        c = stat[cp_rule]
+        w(f"- Crediting period active on the cut-off date (`{cp_rule}` passes): **{c['pass']:,}** rows "
+          f"({c['fail']:,} fail, {c['insufficient_data']:,} undecided).")
+    reg_rule = "transition.eligibility_registered"
+    if reg_rule in stat:
+        c = stat[reg_rule]
+        w(f"- Registered under the CDM or provisional (`{reg_rule}` passes): **{c['pass']:,}** rows ({c['fail']:,} fail).")
+    w("")
+    w("Conditions the export cannot show (reported `insufficient_data` for every row; `transition_eligible` assumes "
+      "nothing about them):\n")
+    nc = [r for r in res.eligibility_rules if r in res.not_checkable]
+    for r in nc:
+        w(f"- `{r}`")
+    if not nc:
+        w("- (none)")
+    w("")
+    failed = a["eligibility_failed"].dropna().str.split("; ").explode().value_counts()
+    if len(failed):
+        w("Failed eligibility conditions (an activity may fail several):\n")
+        w(_table([[ELIGIBILITY_PREFIX + k, int(v)] for k, v in failed.items()], ["condition", "activities"]) + "\n")
+
+    w("## By host country (top 25 by eligible activities)\n")
+    g = a.assign(_e=(el == True), _iss=pd.to_numeric(a["estimated_issuable"], errors="coerce")).groupby(  # noqa: E712
+        a["host"].fillna("(none)"))
+    by_host = pd.DataFrame({"activities": g.size(), "eligible": g["_e"].sum(), "issuable": g["_iss"].sum(min_count=1)})
+    by_host = by_host.sort_values(["eligible", "activities"], ascending=False).head(25)
+    w(_table([[h, int(r.activities), int(r.eligible), None if pd.isna(r.issuable) else int(r.issuable)]
+              for h, r in by_host.iterrows()], ["host", "activities", "eligible", "estimated issuable A6.4ERs"]) + "\n")
+
+    w("## By methodology (top 25 by eligible activities)\n")
+    g = a.assign(_e=(el == True), _iss=pd.to_numeric(a["estimated_issuable"], errors="coerce")).groupby(  # noqa: E712
+        a["methodology"].fillna("(none)"))
+    by_m = pd.DataFrame({"activities": g.size(), "eligible": g["_e"].sum(), "issuable": g["_iss"].sum(min_count=1)})
+    by_m = by_m.sort_values(["eligible", "activities"], ascending=False).head(25)
+    w(_table([[m, int(r.activities), int(r.eligible), None if pd.isna(r.issuable) else int(r.issuable)]
+              for m, r in by_m.iterrows()], ["methodology", "activities", "eligible", "estimated issuable A6.4ERs"]) + "\n")
+
+    w("## By rule\n")
+    w("Counts over the rows that are valid PDDs. `findings.csv` lists every finding except `not_applicable` ones and "
+      "the rules the export cannot show (below).\n")
+    rows = [[rid] + [c[s] for s in STATUSES] for rid, c in stat.items() if not rid.startswith("input.")]
+    w(_table(rows, ["rule"] + list(STATUSES)) + "\n")
+
+    w("## Data defects found (input findings)\n")
+    inp = f[f["rule"].str.startswith("input.")]
+    if len(inp):
+        g = inp.groupby(["rule", "severity"]).agg(rows=("reference", "size"), columns=("fields", lambda s: "; ".join(sorted(set("; ".join(s).split("; "))))[:160]))
+        w(_table([[r, sev, int(x.rows), x.columns] for (r, sev), x in g.iterrows()], ["finding", "severity", "rows", "columns"]) + "\n")
+    else:
+        w("None.\n")
+
+    w("## Rules the export cannot show\n")
+    w("Every row is `insufficient_data` because the export has no column for a field the rule reads:\n")
+    for r, k in res.not_checkable.items():
+        w(f"- `{r}` ({k:,} rows)")
+    w("")
+    if res.excluded:
+        w("## Rules not evaluated\n")
+        for r, why in res.excluded.items():
+            w(f"- `{r}`: {why}")
+        w("")
+
+    w("## Estimated issuable A6.4ERs\n")
+    y = res.years
+    if y is not None and len(y):
+        yy = y.assign(issuable=y["issuable"].astype("int64"), gross=y["gross_units"].astype("int64"))
+        tab = yy.groupby("year").agg(activities=("activity", "nunique"), gross=("gross", "sum"),
+                                     sop=("sop_adaptation", lambda s: int(sum(int(v) for v in s))),
+                                     omge=("omge", lambda s: int(sum(int(v) for v in s))), issuable=("issuable", "sum"))
+        w("From the ex-ante annual emission reductions of the crediting period that transitions, for its days from "
+          f"{res.as_of.year if False else '2021'} on, for activities with `transition_eligible` true; the CDM "
+          "methodology years carry no downward adjustment, the years after `cdm_methodology_until` carry the "
+          "rule pack's (first A6.4 year = adjustment year 0); share of proceeds (waived when every host is an LDC/SIDS "
+          "on the as-of date) and OMGE through `pacm.quantities.pipeline.credit_years`. Ex-ante figures are the PDD's "
+          "estimates, not verified reductions: an upper bound.\n")
+        w(_table([[int(i), int(r.activities), int(r.gross), int(r.sop), int(r.omge), int(r.issuable)] for i, r in tab.iterrows()],
+                 ["year", "activities", "gross A6.4ERs", "SOP adaptation", "OMGE", "issuable"]) + "\n")
+        w(f"Total estimated issuable: **{int(tab['issuable'].sum()):,}** A6.4ERs.\n")
+        if chart:
+            w(f"![Estimated issuable A6.4ERs by year]({chart})\n")
+    else:
+        w("No credit estimates.\n")
+    if res.notes:
+        w("## Notes\n")
+        for x in res.notes:
+            w(f"- {x}")
+        w("")
+    return "\n".join(L) + "\n"
+
+
+def _rule_counts(f, res: RunResult) -> dict[str, dict[str, int]]:
+    """rule -> status counts, from the activity counts (not_applicable and not-checkable included)."""
+    out: dict[str, dict[str, int]] = {}
+    if len(f):
+        vc = f.groupby(["rule", "status"]).size()
+        for (rule, status), k in vc.items():
+            out.setdefault(rule, {s: 0 for s in STATUSES})[status] = int(k)
+    valid = int(res.activities["valid_pdd"].sum())
+    for rule, k in res.not_checkable.items():
+        out.setdefault(rule, {s: 0 for s in STATUSES})["insufficient_data"] = k
+    for rule, c in out.items():
+        if not rule.startswith("input."):
+            c["not_applicable"] = valid - sum(v for s, v in c.items() if s != "not_applicable")
+    return dict(sorted(out.items()))
+
+
+def chart_png(years, path: Path) -> bool:
+    """Bar chart of estimated issuable A6.4ERs by year (CDM-methodology years vs A6.4-methodology years)."""
+    if years is None or not len(years):
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y = years.assign(iss=years["issuable"].astype("int64"), da=years["da_applies"].astype(bool))
+    piv = y.pivot_table(index="year", columns="da", values="iss", aggfunc="sum", fill_value=0)
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
+    bottom = None
+    for key, label, color in ((False, "CDM methodology (grace period)", "#4C72B0"), (True, "A6.4 methodology, downward-adjusted", "#DD8452")):
+        if key in piv.columns:
+            vals = piv[key] / 1e6
+            ax.bar(piv.index, vals, bottom=bottom, label=label, color=color)
+            bottom = vals if bottom is None else bottom + vals
+    ax.set_xlabel("vintage year")
+    ax.set_ylabel("million A6.4ERs")
+    ax.set_title("Estimated issuable A6.4ERs of transition-eligible CDM activities")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, format="png")
+    plt.close(fig)
+    return True
+
+
+def write_outputs(res: RunResult, out: str | Path, formats=FORMATS) -> list[Path]:
+    """Write every output into ``out`` at once (see the module docstring)."""
+    target = Path(out)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise PacmInputError.single(str(out), "no-such-folder", f"folder {parent} does not exist")
+    if target.exists():
+        if not target.is_dir():
+            raise PacmInputError.single(str(out), "not-a-folder", "--out must be a folder")
+        if any(target.iterdir()) and not (target / MARKER).is_file():
+            raise PacmInputError.single(str(out), "folder-not-empty",
+                                        "the folder exists and does not hold a previous `pacm transition` output",
+                                        expected="a new or empty folder")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+    old = None
+    try:
+        from ..report.batch import write_tables
+
+        tables = {"activities": res.activities, "findings": res.findings}
+        if res.years is not None and len(res.years):
+            keep = ["activity", "year", "days", "da_applies", "years_since_start", "baseline", "daf", "baseline_adjusted",
+                    "reductions", "gross_units", "sop_adaptation", "omge", "issuable"]
+            tables["credits"] = res.years[[c for c in keep if c in res.years.columns]]
+        write_tables(tmp, tables, formats=formats)
+        chart = "issuable_by_year.png" if chart_png(res.years, tmp / "issuable_by_year.png") else None
+        (tmp / "summary.md").write_text(summary_markdown(res, chart), encoding="utf-8")
+        (tmp / MARKER).write_text(f"pacm transition output, {dt.datetime.now(dt.timezone.utc).isoformat()}\n", encoding="utf-8")
+        if target.exists():
+            old = parent / f".{target.name}.old-{os.getpid()}"
+            os.replace(target, old)
+        os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not target.exists():
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return sorted(target.iterdir())
