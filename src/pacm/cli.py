@@ -41,7 +41,8 @@ def _choice(option: str, value: str, choices) -> None:
     if value not in choices:
         from .errors import did_you_mean
 
-        fail_input(f"{option} {value!r} is not allowed", "one of " + ", ".join(choices), did_you_mean(value, choices))
+        hint = f"did you mean '{value.lower()}'?" if value.lower() in choices else did_you_mean(value, choices)
+        fail_input(f"{option} {value!r} is not allowed", "one of " + ", ".join(choices), hint)
 
 
 def parse_date(value: Optional[str], what: str = "--as-of") -> dt.date:

@@ -281,11 +281,14 @@ def render_markdown(m: dict) -> str:
     for a in m["areas"]:
         out += [f"### {a['area']}: {a['title']}", "", f"Standard: {a['standard']}", ""]
         cases = any("cases" in r for r in a["rules"])
-        head = "| section | rule | kind | confidence | in force | defined in |" + (" cases pass/fail |" if cases else "")
+        head = "| section | rule | kind | confidence | in force | reference |" + (" cases pass/fail |" if cases else "")
         out += [head, "|---|---|---|---|---|---|" + ("---|" if cases else "")]
         for r in a["rules"]:
             eff = _eff(r)
-            line = f"| {r['section']} | `{r['id']}` | {_KIND_SHORT[r['kind']]} | {r['confidence']} | {eff} | {r['source']} |"
+            line = (
+                f"| {_cell(r['section'])} | `{r['id']}` | {_KIND_SHORT[r['kind']]} | {r['confidence']} | {eff} "
+                f"| {_cell(r['reference'])} |"
+            )
             if cases:
                 c = r.get("cases", {})
                 line += f" {c.get('pass', 0)}/{c.get('fail', 0)} |"

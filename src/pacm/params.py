@@ -20,6 +20,7 @@ report lists every override so a finding is never silently computed on changed n
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -226,8 +227,13 @@ def _ref(c: Collected, loc: str, ref: Any) -> dict:
 
 def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> None:
     src = str(path)
-    doc = load_file(path)
-    data = expect_mapping(doc, "a mapping of parameter names to entries")
+    try:
+        doc = load_file(path)
+        data = expect_mapping(doc, "a mapping of parameter names to entries")
+    except RulePackError:
+        raise
+    except PacmInputError as exc:  # a YAML problem in a parameter file is a rule-pack error
+        raise RulePackError(exc.source, exc.problems) from None
     c = Collected(src)
     for key, entry in data.items():
         name = f"{area}.{key}"
@@ -239,11 +245,14 @@ def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> No
         if not isinstance(entry, dict):
             c.add("bad-parameter", loc, f"parameter '{name}' is {describe_kind(entry)}", "a mapping with description, reference, confidence, values")
             continue
+        typos: set = set()  # keys a misspelt key stands for: not reported again as missing
         for k in entry:
             if k not in _ENTRY_KEYS:
-                c.add("unknown-key", at(k), f"unknown key '{k}'", hint=did_you_mean(k, _ENTRY_KEYS))
+                hint = did_you_mean(str(k), _ENTRY_KEYS)
+                c.add("unknown-key", at(k), f"unknown key '{k}'", hint=hint)
+                typos.update(re.findall(r"'([^']*)'", hint or ""))
         for req in ("description", "reference", "confidence", "values"):
-            if req not in entry:
+            if req not in entry and req not in typos:
                 c.add("missing-key", loc, f"parameter '{name}' needs '{req}'")
         conf = entry.get("confidence")
         if conf is not None and conf not in CONFIDENCE:

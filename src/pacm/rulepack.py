@@ -286,7 +286,10 @@ def load_rule_file(
     """``expected_area`` (default: the file name) is e.g. ``methodology.acm0002`` for applicability rules."""
     src = str(path)
     doc = _load_rule_doc(path)
-    data = expect_mapping(doc, "a mapping with 'area', 'title' and 'rules'")
+    try:
+        data = expect_mapping(doc, "a mapping with 'area', 'title' and 'rules'")
+    except PacmInputError as exc:
+        raise RulePackError(exc.source, exc.problems) from None
     c = Collected(src)
     for k in data:
         if k not in _FILE_KEYS:
@@ -313,11 +316,14 @@ def load_rule_file(
         if not isinstance(rd, dict):
             c.add("bad-rule", at(), "a rule must be a mapping")
             continue
+        typos: set = set()  # keys a misspelt key stands for: not reported again as missing
         for k in rd:
             if k not in _RULE_KEYS:
-                c.add("unknown-key", at(str(k)), f"unknown key '{k}'", hint=did_you_mean(str(k), _RULE_KEYS))
+                hint = did_you_mean(str(k), _RULE_KEYS)
+                c.add("unknown-key", at(str(k)), f"unknown key '{k}'", hint=hint)
+                typos.update(re.findall(r"'([^']*)'", hint or ""))
         for req in ("id", "title", "reference", "clause", "confidence", "kind", "section"):
-            if req not in rd:
+            if req not in rd and req not in typos:
                 c.add("missing-key", at(), f"rule needs '{req}'")
         if not isinstance(rid, str) or not _ID.match(rid):
             c.add("bad-id", at(), f"id {rid!r} must be namespaced lower-case, e.g. '{area}.max_length'")
@@ -358,13 +364,13 @@ def load_rule_file(
             if field_type(str(f)) is None:
                 c.add("unknown-field", at("evidence"), f"unknown field '{f}'", hint=did_you_mean(str(f), registry()))
         if kind == "automatic":
-            if "require" not in rd:
+            if "require" not in rd and "require" not in typos:
                 c.add("missing-key", at(), "an automatic rule needs 'require'")
             require = _parse(c, at("require"), rd.get("require"), names, "require")
-            if "message" not in rd:
+            if "message" not in rd and "message" not in typos:
                 c.add("missing-key", at(), "an automatic rule needs a failure 'message'")
         else:
-            if "confirm" not in rd:
+            if "confirm" not in rd and "confirm" not in typos:
                 c.add("missing-key", at(), "a validator_judgement item needs 'confirm' (what the validator must confirm)")
             if not evidence and "require" not in rd:
                 c.add("missing-key", at(), "a validator_judgement item needs 'evidence' (the PDD fields that address it)")

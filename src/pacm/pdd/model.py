@@ -168,6 +168,11 @@ class DownwardAdjustment(Section):
         "How the adjustment grows: linear (initial + increment x years) or compound.", default="linear"
     )
 
+    @computed_field(description="Initial adjustment in percent, exact (derived: initial x 100; lets rules compare sums of percentages without binary rounding).")
+    @property
+    def initial_pct(self) -> Decimal:
+        return self.initial * 100
+
 
 class SuppressedDemand(Section):
     claimed: Bool = doc("The baseline reflects suppressed demand.")

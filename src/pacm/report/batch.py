@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # pandas is imported lazily (pacm check must start fast)
     import pandas
 
 FORMATS = ("csv", "parquet", "xlsx")
+XLSX_MAX_ROWS = 1_048_576
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,100}$")
 
 
@@ -115,6 +116,8 @@ def _write_xlsx(df, path: str, sheet: str) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
+    if len(df) + 1 > XLSX_MAX_ROWS:
+        raise ValueError(f"table {sheet!r} has {len(df)} rows; an XLSX sheet holds at most {XLSX_MAX_ROWS - 1} (write csv/parquet)")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=sheet[:31])
     bold = Font(bold=True)

@@ -22,7 +22,7 @@ DEFAULT = MAPPINGS / "unfccc_cdm_2022.yaml"
 
 TYPES = ("text", "integer", "number", "date", "choice", "hosts", "flag")
 CHECKS = ("negative_capacity", "irr_range", "benchmark_range")
-_TOP = {"name", "title", "source", "sheet", "columns", "constants", "derived", "defects", "not_evaluated"}
+_TOP = {"name", "title", "source", "sheet", "columns", "constants", "derived", "defects", "not_evaluated", "not_in_file"}
 _COL = {"column", "type", "to", "required", "checks", "choices", "description"}
 #: logical column names the transition code reads (the YAML may add more, e.g. for outputs)
 NEEDED = (
@@ -57,6 +57,11 @@ class Mapping:
     defects: dict
     not_evaluated: dict[str, str]
     path: str
+    not_in_file: tuple[str, ...] = ()
+
+    def in_file(self, path: str) -> bool:
+        """False for PDD fields the export holds nothing about (``not_in_file``)."""
+        return not any(path == p or (p.endswith(".") and path.startswith(p)) for p in self.not_in_file)
 
     @property
     def snapshot_date(self) -> dt.date | None:
@@ -128,6 +133,14 @@ def load_mapping(path: str | Path | None = None) -> Mapping:
         if k not in defects:
             c.add("missing-key", "defects", f"defects needs '{k}'")
     not_eval = {str(k): " ".join(str(v).split()) for k, v in (data.get("not_evaluated") or {}).items()}
+    nif = data.get("not_in_file") or []
+    if not isinstance(nif, list):
+        c.add("bad-not-in-file", "not_in_file", "not_in_file must be a list of PDD fields or prefixes ending in '.'")
+        nif = []
+    for x in nif:
+        x = str(x)
+        if not (x in reg or (x.endswith(".") and any(k.startswith(x) for k in reg))):
+            c.add("unknown-field", "not_in_file", f"'{x}' is not a PDD field or field prefix", hint=did_you_mean(x, reg))
     c.raise_if_any()
     sheet = data.get("sheet", 0)
     return Mapping(
@@ -141,6 +154,7 @@ def load_mapping(path: str | Path | None = None) -> Mapping:
         defects=dict(defects),
         not_evaluated=not_eval,
         path=src,
+        not_in_file=tuple(str(x) for x in nif),
     )
 
 

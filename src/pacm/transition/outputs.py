@@ -80,6 +80,9 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
         c = stat[cp_rule]
         w(f"- Crediting period active on the cut-off date (`{cp_rule}` passes): **{c['pass']:,}** rows "
           f"({c['fail']:,} fail, {c['insufficient_data']:,} undecided).")
+    cov = a["cp_active_on_cutoff"]
+    w(f"- Rows whose crediting-period dates cover the cut-off date, valid PDDs or not: **{int((cov == True).sum()):,}** "  # noqa: E712
+      f"({int(((cov == True) & (kinds == 'PA')).sum()):,} PA, {int(((cov == True) & (kinds == 'PoA')).sum()):,} PoA).")  # noqa: E712
     reg_rule = "transition.eligibility_registered"
     if reg_rule in stat:
         c = stat[reg_rule]
@@ -115,9 +118,11 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
               for m, r in by_m.iterrows()], ["methodology", "activities", "eligible", "estimated issuable A6.4ERs"]) + "\n")
 
     w("## By rule\n")
-    w("Counts over the rows that are valid PDDs. `findings.csv` lists every finding except `not_applicable` ones and "
-      "the rules the export cannot show (below).\n")
-    rows = [[rid] + [c[s] for s in STATUSES] for rid, c in stat.items() if not rid.startswith("input.")]
+    w(f"Counts over the {int(res.activities['valid_pdd'].sum()):,} rows that are valid PDDs, for the rules the export can "
+      "show. `findings.csv` lists every one of these findings except `not_applicable` ones; the rules the export cannot "
+      "show are listed further down, once.\n")
+    rows = [[rid] + [c[s] for s in STATUSES] for rid, c in stat.items()
+            if not rid.startswith("input.") and rid not in res.not_checkable]
     w(_table(rows, ["rule"] + list(STATUSES)) + "\n")
 
     w("## Data defects found (input findings)\n")
@@ -152,7 +157,7 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
           "rule pack's (first A6.4 year = adjustment year 0); share of proceeds (waived when every host is an LDC/SIDS "
           "on the as-of date) and OMGE through `pacm.quantities.pipeline.credit_years`. Ex-ante figures are the PDD's "
           "estimates, not verified reductions: an upper bound.\n")
-        w(_table([[int(i), int(r.activities), int(r.gross), int(r.sop), int(r.omge), int(r.issuable)] for i, r in tab.iterrows()],
+        w(_table([[str(int(i)), int(r.activities), int(r.gross), int(r.sop), int(r.omge), int(r.issuable)] for i, r in tab.iterrows()],
                  ["year", "activities", "gross A6.4ERs", "SOP adaptation", "OMGE", "issuable"]) + "\n")
         w(f"Total estimated issuable: **{int(tab['issuable'].sum()):,}** A6.4ERs.\n")
         if chart:
@@ -212,6 +217,15 @@ def chart_png(years, path: Path) -> bool:
     return True
 
 
+def _publishable(folder: Path) -> None:
+    """mkdtemp/mkstemp create owner-only files; give the outputs the usual umask-based modes."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(folder, 0o777 & ~mask)
+    for p in folder.iterdir():
+        os.chmod(p, 0o666 & ~mask)
+
+
 def write_outputs(res: RunResult, out: str | Path, formats=FORMATS) -> list[Path]:
     """Write every output into ``out`` at once (see the module docstring)."""
     target = Path(out)
@@ -239,6 +253,7 @@ def write_outputs(res: RunResult, out: str | Path, formats=FORMATS) -> list[Path
         chart = "issuable_by_year.png" if chart_png(res.years, tmp / "issuable_by_year.png") else None
         (tmp / "summary.md").write_text(summary_markdown(res, chart), encoding="utf-8")
         (tmp / MARKER).write_text(f"pacm transition output, {dt.datetime.now(dt.timezone.utc).isoformat()}\n", encoding="utf-8")
+        _publishable(tmp)
         if target.exists():
             old = parent / f".{target.name}.old-{os.getpid()}"
             os.replace(target, old)

@@ -240,6 +240,7 @@ def build_row(i: int, v: dict[str, Any], ctx: Context) -> Row:
         cur_label = None
     meth_until = nested.get("transition", {}).get("cdm_methodology_until")
     info.update(
+        cp_active_on_cutoff=any(c.start <= cut <= c.end for c in cps) if cps else None,
         reference=key,
         cdm_reference=ref,
         unique_id=v.get("unique_id"),

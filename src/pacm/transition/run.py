@@ -152,18 +152,34 @@ def run(
     insuff = {cr.id: sum(r.insufficient.get(cr.id, 0) for r in results) for cr in compiled.rules}
     decided = {cr.id: sum(r.decided.get(cr.id, 0) for r in results) for cr in compiled.rules}
     # not checkable from this file: never decided on any row, and reading a field no row has
+    from ..expr.ir import fields_of
+
     not_checkable = {
         cr.id: insuff[cr.id]
         for cr in compiled.rules
-        if evaluated and insuff[cr.id] and not decided[cr.id] and any(f not in present for f in cr.rule.fields)
+        if (evaluated and insuff[cr.id] and not decided[cr.id] and any(f not in present for f in cr.rule.fields))
+        or any(not mapping.in_file(f) for f in fields_of(cr.rule.require))
     }
     elig_rules = [cr.id for cr in compiled.rules if cr.id.startswith(ELIGIBILITY_PREFIX)]
     checkable_elig = [r for r in elig_rules if r not in not_checkable]
 
+    # status counts per row over the rules the export can show (not_applicable = the rest)
+    checkable = [cr.id for cr in compiled.rules if cr.id not in not_checkable]
+    counts_by_row: dict[int, dict[str, int]] = {}
+    for res in results:
+        for rid, sev, fields, pos, sts, msgs in res.rule_findings:
+            if rid in not_checkable:
+                continue
+            for p_, s_ in zip(pos.tolist(), sts.tolist()):
+                c_ = counts_by_row.setdefault(res.valid_rows[p_], {s: 0 for s in STATUSES})
+                c_[s_] += 1
     acts: list[dict] = []
     for res in results:
         for info, el in zip(res.activities, res.eligibility):
-            counts = info.pop("_counts")
+            info.pop("_counts", None)
+            counts = counts_by_row.get(info["_row"], {s: 0 for s in STATUSES})
+            if info["valid_pdd"]:
+                counts["not_applicable"] = len(checkable) - sum(v for k_, v in counts.items() if k_ != "not_applicable")
             if el is None:
                 eligible, failed, unknown = None, [], []
             else:
@@ -208,7 +224,7 @@ def run(
         "activity_type", "cdm_status", "cp_type", "transition_crediting_period", "current_crediting_period",
         "transition_eligible", "eligibility_failed", "eligibility_undecided", "cdm_methodology_until",
         "a64_methodology_from", "renewals_left", "host_ldc", "host_sids", "sop_exempt", "annual_er_ex_ante",
-        "estimated_issuable", "valid_pdd", "n_pass", "n_fail", "n_insufficient_data", "n_validator_judgement",
+        "estimated_issuable", "cp_active_on_cutoff", "valid_pdd", "n_pass", "n_fail", "n_insufficient_data", "n_validator_judgement",
         "n_not_applicable", "n_input",
     ]
     activities = pd.DataFrame.from_records([{c: a.get(c) for c in cols} for a in acts], columns=cols)
