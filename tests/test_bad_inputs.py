@@ -64,9 +64,9 @@ def check_message(err: str, path: Path, exp: dict) -> None:
     lines = err.strip("\n").split("\n")
     assert len(lines) == 1, f"expected one message, got:\n{err}"
     msg = lines[0]
-    where = exp["where"]
-    head = f"pacm: error: {path}: " + (f"{where}: " if where else "")
-    assert msg.startswith(head), f"\n{msg}\nshould start with\n{head}"
+    wheres = exp["where"] if isinstance(exp["where"], list) else [exp["where"]]
+    heads = [f"pacm: error: {path}: " + (f"{w}: " if w else "") for w in wheres]
+    assert any(msg.startswith(h) for h in heads), f"\n{msg}\nshould start with one of\n" + "\n".join(heads)
     assert msg.endswith(f" [{exp['code']}]"), msg
     for frag in exp["contains"]:
         assert frag in msg, f"{frag!r} not in\n{msg}"
@@ -141,6 +141,7 @@ def test_bad_input_through_installed_pacm(name, tmp_path):
     assert proc.stdout == ""
     check_message(proc.stderr, path, exp)
     assert not out.exists()
+    assert not (tmp_path / "pacm_tag_ran").exists()  # the tag case's payload did not run
 
 
 def test_yaml_tag_runs_nothing(tmp_path, monkeypatch, capsys):
@@ -191,10 +192,43 @@ def test_size_limit_boundary(tmp_path):
     assert info.value.code == "file-too-large"
 
 
+def test_depth_limit_boundary():
+    """MAX_DEPTH levels load; one more is refused, for flow and block nesting alike."""
+    depth = safeyaml.MAX_DEPTH
+    assert loads_yaml("[" * depth + "]" * depth).data is not None
+    block = "".join(f"{'  ' * i}k{i}:\n" for i in range(depth)) + "  " * depth + "v: 1\n"  # depth + 1 mappings
+    for text in ("[" * (depth + 1) + "]" * (depth + 1), block):
+        with pytest.raises(PacmInputError) as info:
+            loads_yaml(text)
+        assert info.value.code == "too-deep"
+
+
 @pytest.mark.parametrize("text", ["NO", "no", "No", "yes", "on", "off", "y", "n"])
 def test_yaml_1_1_booleans_stay_text(text):
     """Norway's ISO code stays 'NO'; YAML 1.1 would read it (and yes/on/off) as a boolean."""
     assert loads_yaml(f"host_party: {text}\n").data == {"host_party": text}
+
+
+YAML_FILES = sorted(n for n in FILES if n.endswith(".yaml"))
+
+
+@pytest.mark.parametrize("name", YAML_FILES)
+def test_libyaml_and_pure_python_agree(name, monkeypatch):
+    """With libyaml (the default when present) or without it, each file gets the same code and line."""
+    if safeyaml._CParser is None:
+        pytest.skip("PyYAML built without libyaml")
+
+    def outcome():
+        try:
+            load_pdd(HERE / name)
+        except PacmInputError as exc:
+            line = re.search(r"line (\d+)", exc.problems[0].loc or "")
+            return exc.code, line.group(1) if line else None
+        return None
+
+    fast = outcome()
+    monkeypatch.setenv("PACM_PURE_YAML", "1")
+    assert outcome() == fast
 
 
 def test_json_lines_found_for_model_errors(tmp_path, capsys):
@@ -208,3 +242,14 @@ def test_valid_json_with_year_keys_loads():
     """JSON keys are text, so yearly values keyed "2026" are read as years (bug found by this corpus)."""
     pdd = load_pdd(HERE / "valid.json")
     assert pdd.quantification.yearly["EG_facility"][2026] == 52485
+
+
+def test_many_problems_are_capped(tmp_path, capsys):
+    """A file with hundreds of typos gets the first few spelt out and the rest counted, quickly."""
+    f = tmp_path / "many_typos.yaml"
+    f.write_text((HERE / "valid.yaml").read_text() + "".join(f"junk_key_{i}: {i}\n" for i in range(500)))
+    assert main(["check", str(f), "--as-of", AS_OF]) == 2
+    err = capsys.readouterr().err.rstrip("\n").split("\n")
+    assert err[0] == f"pacm: error: {f}: more than 20 problems"
+    assert len(err) == 22 and err[-1].endswith("and 480 more problems not shown [more-problems]")
+    assert "junk_key_0 (line 29): unknown key 'junk_key_0'" in err[1]

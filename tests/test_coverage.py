@@ -98,6 +98,9 @@ def test_as_of_picks_rules_in_force(pack):
     assert "baseline.downward_adjustment_initial" in after.by_id()
     assert "removals.monitoring_report_interval" in pack.compile(dt.date(2024, 10, 8)).skipped
     assert "removals.monitoring_report_interval" in pack.compile(dt.date(2024, 10, 9)).by_id()
+    # barrier analysis stopped being acceptable on its own with the A6.4 additionality standard (SBM015)
+    assert "additionality.barriers_not_standalone" in pack.compile(dt.date(2025, 2, 13)).skipped
+    assert "additionality.barriers_not_standalone" in pack.compile(dt.date(2025, 2, 14)).by_id()
 
 
 def test_as_of_picks_dated_parameter_values(pack):
@@ -203,3 +206,49 @@ def test_unconfirmed_findings_are_labelled_in_every_format():
             )
     for f in unconf:
         assert js[f.rule]["confidence"] == "unconfirmed"
+
+
+# ------------------------------------------------------------------------------ the whole pack on Rete
+def _random_flat(seed: int) -> dict:
+    import random
+    from decimal import Decimal
+
+    from pacm.pdd.fields import registry
+
+    rnd = random.Random(seed)
+    out = {}
+    for path, info in registry().items():
+        if rnd.random() < 0.4:
+            continue
+        t = info["type"]
+        if info["choices"]:
+            out[path] = rnd.choice(info["choices"])
+        elif t == "bool":
+            out[path] = rnd.random() < 0.5
+        elif t == "number":
+            out[path] = Decimal(rnd.randint(-2, 40))
+        elif t == "date":
+            out[path] = dt.date(2020, 1, 1) + dt.timedelta(days=rnd.randint(0, 3000))
+        else:
+            out[path] = "x"
+    return out
+
+
+def test_full_pack_on_rete_matches_vector_without_stack_overflow(pack):
+    """With the whole pack in one durable-rules ruleset, 1 of these 60 fact sets overflowed the engine's
+    64-node alpha stack (error 303, hazard 12 in pacm.evaluate.rete); the adapter now splits rulesets."""
+    from pacm.evaluate.rete import MAX_PATHS, ReteEvaluator, pattern_paths
+    from pacm.evaluate.vector import VectorEvaluator
+
+    cp = pack.compile(dt.date(2026, 11, 1))
+    rete = ReteEvaluator(cp)
+    by_id = cp.by_id()
+    assert len(rete.rulesets) > 1
+    for cr in cp.rules:
+        o = cr.outcomes
+        assert pattern_paths(o.passed) + pattern_paths(o.failed) + pattern_paths(o.not_applicable) <= MAX_PATHS
+    flats = [_random_flat(s) for s in range(60)]
+    vec = VectorEvaluator(cp).evaluate_many(flats)
+    for i, f in enumerate(flats):
+        assert rete.evaluate(f, f"p{i}") == vec[i], i
+    assert set(vec[0]) == set(by_id)

@@ -45,6 +45,25 @@ def reference_status(cr, env) -> str:
     return cr.status_map["pass" if q else "fail"]
 
 
+def string_constants(compiled) -> list[str]:
+    """Every text constant the compiled rules compare with."""
+    from pacm.expr.patterns import PAnd, PCmp, POr, VConst
+
+    out: set[str] = set()
+
+    def walk(p):
+        if isinstance(p, PCmp) and isinstance(p.rhs, VConst) and isinstance(p.rhs.value, str):
+            out.add(p.rhs.value)
+        elif isinstance(p, (PAnd, POr)):
+            for i in p.items:
+                walk(i)
+
+    for cr in compiled.rules:
+        for p in (cr.outcomes.passed, cr.outcomes.failed, cr.outcomes.not_applicable):
+            walk(p)
+    return sorted(out)
+
+
 def compare(compiled, flats, full_findings=False):
     rete = ReteEvaluator(compiled)
     vec = VectorEvaluator(compiled).evaluate_many(flats)
@@ -79,7 +98,8 @@ def test_random_fact_sets_every_rule():
     pack = load_pack()
     compiled = pack.compile(AS_OF)
     reg = registry()
-    flats = [random_flat(seed, reg) for seed in range(1200)]
+    pool = string_constants(compiled)
+    flats = [random_flat(seed, reg, strings=pool) for seed in range(1200)]
     seen = compare(compiled, flats)
     # every automatic rule saw both a pass and a fail somewhere in the random sets
     for cr in compiled.rules:

@@ -225,3 +225,17 @@ def test_cli_module_does_not_import_pandas():
     code = "import sys, pacm.cli; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_as_of_before_the_baseline_standard_gives_a_note_not_an_error(engine):
+    # rules/parameters/baseline.yaml: the downward-adjustment minima are in force from 2025-05-16 (SBM016)
+    r = engine.check(pdd_from_data(wind(), None, "t.yaml"), dt.date(2024, 1, 1), source="t.yaml")
+    q = r.quantities.to_json()
+    assert q["years"] == [] and "baseline.downward_adjustment_initial_min" in q["notes"][0]
+
+
+def test_two_files_serving_one_pdd_id_is_a_load_error(tmp_path):
+    write(tmp_path, mid="first_m")
+    write(tmp_path, mid="second_m")
+    with pytest.raises(RulePackError, match="already served by methodology 'first_m'"):
+        load_library(tmp_path)

@@ -281,7 +281,7 @@ def render_markdown(m: dict) -> str:
     for a in m["areas"]:
         out += [f"### {a['area']}: {a['title']}", "", f"Standard: {a['standard']}", ""]
         cases = any("cases" in r for r in a["rules"])
-        head = "| section | rule | kind | confidence | in force | reference |" + (" cases pass/fail |" if cases else "")
+        head = "| section | rule | kind | confidence | in force | reference |" + (" cases pass/fail/other |" if cases else "")
         out += [head, "|---|---|---|---|---|---|" + ("---|" if cases else "")]
         for r in a["rules"]:
             eff = _eff(r)
@@ -291,7 +291,7 @@ def render_markdown(m: dict) -> str:
             )
             if cases:
                 c = r.get("cases", {})
-                line += f" {c.get('pass', 0)}/{c.get('fail', 0)} |"
+                line += f" {c.get('pass', 0)}/{c.get('fail', 0)}/{c.get('other', 0)} |"
             out.append(line)
         out.append("")
     out += ["## 2. Requirements of the brief and what covers them", ""]
@@ -350,7 +350,7 @@ def render_text(m: dict) -> str:
         out.append(f"  standard: {a['standard']}")
         for r in a["rules"]:
             c = r.get("cases")
-            cs = f"  cases {c['pass']}p/{c['fail']}f" if c is not None else ""
+            cs = f"  cases {c['pass']} pass / {c['fail']} fail / {c['other']} other" if c is not None else ""
             out.append(f"  {r['section'][:34]:34s} {r['id']:52s} {_KIND_SHORT[r['kind']]:9s} {r['confidence']:11s}{cs}")
         out.append("")
     out.append("Requirements of the brief")

@@ -58,11 +58,21 @@ class PacmInputError(Exception):
     def code(self) -> str:
         return self.problems[0].code if self.problems else "invalid-input"
 
+    #: Problems spelt out in a message; the rest are counted.
+    SHOWN = 20
+
     def render(self) -> str:
+        """``FILE: WHERE: MESSAGE (expected ...); HINT [code]``, or a header and one line per problem."""
         if len(self.problems) == 1:
             return f"{self.source}: {self.problems[0].render()}"
-        lines = [f"{self.source}: {len(self.problems)} problems"]
-        lines += [f"  - {p.render()}" for p in self.problems]
+        real = [p for p in self.problems if p.code != "more-problems"]
+        more = len(real) < len(self.problems)  # the loader already cut the list
+        shown = real[: self.SHOWN]
+        lines = [f"{self.source}: {'more than ' if more else ''}{len(real)} problems"]
+        lines += [f"  - {p.render()}" for p in shown]
+        lines += [f"  - {p.render()}" for p in self.problems if p.code == "more-problems"]
+        if len(real) > len(shown):
+            lines.append(f"  - ... and {len(real) - len(shown):,} more not shown [more-problems]")
         return "\n".join(lines)
 
 

@@ -145,9 +145,14 @@ def random_pdd_data(seed: int) -> dict:
     return d
 
 
-def random_flat(seed: int, registry: dict[str, dict], p_missing: float = 0.25) -> dict[str, Any]:
-    """Random values for every rule-readable field (type-correct; some left out)."""
+def random_flat(seed: int, registry: dict[str, dict], p_missing: float = 0.25, strings: list[str] | None = None) -> dict[str, Any]:
+    """Random values for every rule-readable field (type-correct; some left out).
+
+    ``strings``: text values to draw free-text fields from (e.g. every string constant the rules
+    compare with, so that a rule such as ``activity.methodology.id == 'ACM0002'`` gets both outcomes).
+    """
     r = random.Random(seed)
+    pool = ["a", "b", "IND", "text"] + list(strings or [])
     out: dict[str, Any] = {}
     for path, info in registry.items():
         if r.random() < p_missing:
@@ -164,5 +169,5 @@ def random_flat(seed: int, registry: dict[str, dict], p_missing: float = 0.25) -
             out[path] = r.random() < 0.5
         elif t == STR:
             choices = info.get("choices")
-            out[path] = r.choice(choices) if choices else r.choice(["a", "b", "IND", "text"])
+            out[path] = r.choice(choices) if choices else r.choice(pool)
     return out

@@ -28,6 +28,11 @@ Nothing outside this module imports ``durable``. Every hazard measured in
    division by zero is a SIGFPE); rule conditions are type-checked so strings, booleans and
    numbers never meet.
 11. *No dates, aggregation or functions*: derived fields are computed on the PDD model first.
+12. *The alpha network is walked with a fixed stack of 64 nodes* (``MAX_STACK_SIZE`` in durable's
+   ``events.c``): a fact that leaves more than 64 alpha nodes pending at once makes ``assert_fact`` fail
+   with error 303 (seen with 123 rules in one ruleset on PDDs with many absent fields). Each pending node
+   heads a distinct branch with at least one conjunctive path, so rules are also split into rulesets of
+   at most :data:`MAX_PATHS` paths (``$or`` expanded), well under 64.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from ..expr.patterns import (
 from ..rulepack import CompiledPack
 
 MAX_KEYS = 200  # below durable-rules' 252 properties per fact, leaving room for bookkeeping keys
+MAX_PATHS = 48  # conjunctive paths per ruleset, below durable-rules' alpha stack of 64 (hazard 12)
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 _ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
 _names = itertools.count(1)
@@ -103,6 +109,20 @@ def pattern_json(p) -> dict | None:
     raise TypeError(p)
 
 
+def pattern_paths(p) -> int:
+    """Number of conjunctive paths of a pattern once its ``$or`` branches are expanded (hazard 12)."""
+    if isinstance(p, PAnd):
+        n = 1
+        for i in p.items:
+            n *= pattern_paths(i)
+        return n
+    if isinstance(p, POr):
+        return sum(pattern_paths(i) for i in p.items)
+    if isinstance(p, PFalse):
+        return 0
+    return 1
+
+
 def to_fact_value(v: Any) -> Any:
     """The single conversion of a PDD value into a fact value (hazard 10)."""
     if isinstance(v, bool) or isinstance(v, str):
@@ -127,7 +147,7 @@ def project(flat: dict[str, Any], keys: set[str]) -> dict[str, Any]:
 class ReteEvaluator:
     """Evaluates one PDD at a time with durable-rules; returns ``rule id -> status``."""
 
-    def __init__(self, compiled: CompiledPack, max_keys: int = MAX_KEYS):
+    def __init__(self, compiled: CompiledPack, max_keys: int = MAX_KEYS, max_paths: int = MAX_PATHS):
         engine = _import_engine()
 
         class _QuietHost(engine.Host):
@@ -142,7 +162,7 @@ class ReteEvaluator:
         self._seen: list[str] = []
         self._seq = itertools.count(1)
         self.rulesets: list[tuple[str, set[str]]] = []
-        self._build(max_keys)
+        self._build(max_keys, max_paths)
 
     # ------------------------------------------------------------------ build
     def _action(self, rule_id: str, status: str):
@@ -165,26 +185,31 @@ class ReteEvaluator:
 
         return run
 
-    def _build(self, max_keys: int):
-        groups: list[tuple[list, set[str]]] = []
+    def _build(self, max_keys: int, max_paths: int = MAX_PATHS):
+        groups: list[list] = []  # [rules, keys, paths]
         for cr in self._compiled.rules:
             keys = set()
+            paths = 0
             for p in (cr.outcomes.passed, cr.outcomes.failed, cr.outcomes.not_applicable):
                 keys |= pattern_keys(p)
+                paths += pattern_paths(p)
             keys.discard(ZERO)
             for g in groups:
-                if len(g[1] | keys) <= max_keys:
+                if len(g[1] | keys) <= max_keys and g[2] + paths <= max_paths:
                     g[0].append(cr)
                     g[1].update(keys)
+                    g[2] += paths
                     break
             else:
                 if len(keys) > max_keys:
                     raise ReteError(f"rule {cr.id} reads {len(keys)} fields, over the {max_keys} a fact may carry")
-                groups.append(([cr], set(keys)))
+                if paths > max_paths:
+                    raise ReteError(f"rule {cr.id} has {paths} condition paths, over the {max_paths} a ruleset may carry")
+                groups.append([[cr], set(keys), paths])
         if not groups:
-            groups.append(([], set()))
+            groups.append([[], set(), 0])
         defs = {}
-        for rules, keys in groups:
+        for rules, keys, _ in groups:
             name = f"pacm_{id(self):x}_{next(_names)}"
             rs: dict[str, dict] = {}
             for cr in rules:

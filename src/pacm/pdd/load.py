@@ -154,12 +154,13 @@ def _one(e: dict, loc: tuple, where: str) -> Problem:
     if etype in ("string_too_short", "too_short") and isinstance(inp, str):
         return Problem("empty-text", where, "found an empty text", "some text")
     if etype in ("string_too_long", "too_long") and isinstance(inp, str):
-        return Problem("text-too-long", where, f"found a text of {len(inp) if isinstance(inp, str) else '?'} characters", f"at most {ctx.get('max_length')} characters")  # noqa: E501
+        return Problem(
+            "text-too-long", where, f"found a text of {len(inp):,} characters", f"at most {ctx.get('max_length'):,} characters"
+        )
     if etype in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = {"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le", "less_than": "lt"}[etype]
-        words = {"ge": "or more", "gt": "exclusive lower bound", "le": "or less", "lt": "exclusive upper bound"}[bound]
         limit = ctx.get(bound)
-        exp = f"{limit} {words}" if bound in ("ge", "le") else f"a value {'above' if bound == 'gt' else 'below'} {limit}"
+        exp = {"ge": f"{limit} or more", "le": f"{limit} or less", "gt": f"more than {limit}", "lt": f"less than {limit}"}[bound]
         return Problem("out-of-range", where, f"found {_describe(inp)}", exp)
     if etype == "string_pattern_mismatch":
         return Problem("bad-format", where, f"found {_describe(inp)}", msg.replace("String should match pattern ", "pattern "))
@@ -167,48 +168,62 @@ def _one(e: dict, loc: tuple, where: str) -> Problem:
     return Problem(code if code != "value-error" else "bad-value", where, msg)
 
 
+#: At most this many problems are spelt out; the rest are counted (a 2 MB file of typos
+#: would otherwise print 100,000 lines and spend a minute finding "did you mean" hints).
+MAX_PROBLEMS = 20
+
+
 def problems_from_validation(exc: ValidationError, doc: Document | None, data: Any = None) -> list[Problem]:
     """pydantic's errors as pacm :class:`Problem` s: dotted path, line, found, expected, code.
 
     Errors of a union (``quantification.inputs`` takes a number, true/false, text or date) are
     merged into one problem per location; problems are ordered by line, an unknown key before
-    the "missing field" it usually explains.
+    the "missing field" it usually explains (a missing field that a misspelt sibling stands for
+    is not reported twice). Past :data:`MAX_PROBLEMS`, a last problem counts the rest.
     """
     src_data = data if data is not None else (doc.data if doc else None)
     grouped: dict[tuple, list] = {}
     for e in exc.errors(include_url=False):
         loc = _real_loc(tuple(e["loc"]), src_data)
         grouped.setdefault(loc, []).append(e)
-    out: list[tuple] = []
+    # a missing field that an unknown sibling key is a typo of ("irr" for "irr_pct") is explained
+    unknown_by_parent: dict[tuple, list] = {}
+    for loc, errs in grouped.items():
+        if loc and any(e["type"] == "extra_forbidden" for e in errs):
+            unknown_by_parent.setdefault(loc[:-1], []).append(str(loc[-1]))
+    explained = set()
+    for loc, errs in grouped.items():
+        if loc and all(e["type"] == "missing" for e in errs) and loc[:-1] in unknown_by_parent:
+            for key in unknown_by_parent[loc[:-1]][:50]:
+                if did_you_mean(key, [str(loc[-1])]):
+                    explained.add(loc)
+                    break
+    order = []
     for n, (loc, errs) in enumerate(grouped.items()):
+        if loc in explained:
+            continue
         line = doc.line_of(loc) if doc else None
+        rank = 0 if any(e["type"] == "extra_forbidden" for e in errs) else 1
+        order.append((line if line is not None else 10**9, rank, n, loc, line))
+    order.sort(key=lambda t: t[:3])
+    out: list[Problem] = []
+    for *_, loc, line in order[:MAX_PROBLEMS]:
+        errs = grouped[loc]
         here = where(loc, line)
         if len(errs) > 1 and all("found" in (e.get("ctx") or {}) for e in errs):
-            exps = []
+            exps: list[str] = []
             for e in errs:
                 x = e["ctx"]["expected"]
                 if x not in exps:
                     exps.append(x)
             joined = exps[0] if len(exps) == 1 else ", ".join(exps[:-1]) + " or " + exps[-1]
-            prob = Problem("wrong-type", here, errs[0]["ctx"]["found"], joined)
-            probs = [prob]
+            out.append(Problem("wrong-type", here, errs[0]["ctx"]["found"], joined))
         else:
-            probs = [_one(e, loc, here) for e in errs]
-        for p in probs:
-            rank = 0 if p.code == "unknown-key" else 1
-            out.append((line if line is not None else 10**9, rank, n, p))
-    # an unknown key whose "did you mean" names a missing sibling explains that missing field
-    explained = set()
-    for loc, errs in grouped.items():
-        if loc and any(e["type"] == "extra_forbidden" for e in errs):
-            parent = _model_at(loc[:-1])
-            close = did_you_mean(str(loc[-1]), list(parent.model_fields) if parent else [])
-            if close:
-                explained.add(where(loc[:-1] + (re.findall(r"'([^']*)'", close)[0],), None))
-    if explained:
-        out = [t for t in out if not (t[3].code == "missing-field" and t[3].loc.split(" (line")[0] in explained)]
-    out.sort(key=lambda t: t[:3])
-    return [t[3] for t in out]
+            out.extend(_one(e, loc, here) for e in errs)
+    if len(order) > MAX_PROBLEMS:
+        rest = len(order) - MAX_PROBLEMS
+        out.append(Problem("more-problems", "", f"... and {rest:,} more problem{'s' if rest > 1 else ''} not shown"))
+    return out
 
 
 def pdd_from_data(data: Any, doc: Document | None, source: str) -> PDD:

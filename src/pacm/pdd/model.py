@@ -100,6 +100,16 @@ class Activity(Section):
     host_participation_requirements_met: Optional[Bool] = doc(
         "Host Party has fulfilled the participation requirements (A6.4-FORM-GOV-001).", default=None
     )
+    reversal_risk: Optional[Bool] = doc(
+        "An emission-reduction activity whose mitigation is at risk of reversal (e.g. stored carbon); such activities "
+        "follow the removals standard too (A6.4-STAN-METH-002 scope).",
+        default=None,
+    )
+
+    @computed_field(description="The removals standard applies: a removal activity, or an emission reduction with reversal risk (derived).")
+    @property
+    def removals_standard_applies(self) -> bool:
+        return self.type == "removal" or self.reversal_risk is True
 
 
 class KeyDates(Section):

@@ -21,14 +21,9 @@ from ..errors import Collected, PacmInputError, did_you_mean
 from ..hosts import is_ldc, is_sids
 from ..pdd.model import PDD, add_years
 from .evaluate import EvaluationError, evaluate_equations, fmt, substitute
-from .methodology import BUILTINS, Methodology, cached_library, default_folder
-from .pipeline import PREC, credit_years, resolve_params
+from .methodology import Methodology, cached_library, default_folder
+from .pipeline import PARAM_NAMES, PREC, credit_years
 from .report import Quantities
-
-YEAR_KEYS = (
-    "baseline", "baseline_adjusted", "project", "leakage", "reductions", "buffer", "sop_adaptation", "omge",
-    "issuable", "issuable_authorised", "issuable_mitigation_contribution",
-)
 
 
 def methodology_folder(engine) -> Path:
@@ -158,7 +153,11 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
     check_inputs(pdd, meth, source)
     notes: list[str] = []
     trace: list[dict] = []
-    pp = resolve_params(param_set, as_of)
+    pp, not_in_force = _resolve(param_set, [n for n in PARAM_NAMES if n in param_set.params], as_of)
+    if not_in_force:
+        notes.append(f"insufficient_data: no value in force on {as_of} for {', '.join(not_in_force)} "
+                     "(the standard setting it was not yet adopted); no crediting table computed")
+        return Quantities(_describe(meth, pdd), None, trace, notes)
     day_count = str(pp.get("crediting.day_count", "actual_actual"))
     msrc = _rel(meth.source)
     if pdd.activity.type != meth.activity_type:
@@ -280,7 +279,11 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
             notes.append("insufficient_data: removals.reversal_risk.rating is missing; the buffer uses the "
                          "'very_high' rate (the most conservative) until a rating is given")
         buffer_name = f"removals.buffer_rate_{rating}"
-        buffer_rate = param_set.resolve([buffer_name], as_of)[buffer_name]
+        got, missing = _resolve(param_set, [buffer_name], as_of)
+        if missing:
+            notes.append(f"insufficient_data: no value in force on {as_of} for {buffer_name}; no crediting table computed")
+            return Quantities(_describe(meth, pdd), None, trace, notes)
+        buffer_rate = got[buffer_name]
         d = param_set.describe(buffer_name, as_of)
         trace.append(_param_entry(buffer_name, d["value"], d["unit"],
                                   f"{_rel(d['source'])} (in force from {d['in_force_from']}); rating '{rating}' "
@@ -365,6 +368,18 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
 
 def _describe(meth: Methodology, pdd: PDD) -> dict:
     return meth.describe() | {"source": _rel(meth.source), "pdd_methodology": _pdd_meth(pdd)}
+
+
+def _resolve(param_set, names, on: dt.date) -> tuple[dict, list[str]]:
+    """Parameter values in force on a date, and the names that have none yet (never an error here:
+    checking a PDD as of a date before a standard was adopted still gives its findings)."""
+    out, missing = {}, []
+    for n in names:
+        try:
+            out[n] = param_set.value(n, on)
+        except KeyError:
+            missing.append(n)
+    return out, missing
 
 
 def _yn(v):

@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ..errors import Collected, RulePackError, did_you_mean
+from ..errors import Collected, Problem, RulePackError, did_you_mean
 from ..expr.ir import NUM, Field, render
 from ..expr.parser import ExprError, Names, parse_condition, parse_value
 from ..expr.reference import truth
@@ -419,16 +419,10 @@ def load_library(folder: Path) -> Library:
         for s in m.serves:
             key = s.strip().upper()
             if key in lib.by_pdd_id:
-                raise RulePackError(str(path), [
-                    U_problem(f"'{s}' is already served by methodology '{lib.by_pdd_id[key]}'")])
+                raise RulePackError(str(path), [Problem(
+                    "duplicate-serves", "serves", f"'{s}' is already served by methodology '{lib.by_pdd_id[key]}'")])
             lib.by_pdd_id[key] = m.id
     return lib
-
-
-def U_problem(msg: str):
-    from ..errors import Problem
-
-    return Problem("duplicate-serves", "serves", msg)
 
 
 @lru_cache(maxsize=8)

@@ -133,6 +133,8 @@ class PipelineError(ValueError):
 
 def dec(v: Any, what: str = "value") -> Decimal | None:
     """An exact Decimal from an int, Decimal, decimal string or float (through its repr)."""
+    if type(v) is Decimal:  # the common case, first
+        return None if v.is_nan() else v
     if v is None:
         return None
     if isinstance(v, bool):
@@ -203,13 +205,15 @@ def deductions(gross: int, rates: tuple[Decimal, Decimal, Decimal], mode: str) -
     if mode in ("each_up", "each_down", "exact"):
         rnd = {"each_up": ceil_int, "each_down": floor_int, "exact": lambda x: x}[mode]
         left = g
-        out = []
-        for r in (rb, rs, ro):
+        out = {}
+        # capped so that nothing is deducted twice; OMGE and buffer first, so the share of proceeds
+        # (the only one the LDC/SIDS exemption touches) never changes the other two
+        for k, r in (("omge", ro), ("buffer", rb), ("sop", rs)):
             d = rnd(r * g) if r > 0 else 0
-            d = min(max(d, 0), left)  # never deduct more than is left
-            out.append(d)
+            d = min(max(d, 0), left)
+            out[k] = d
             left -= d
-        return out[0], out[1], out[2], floor_int(left)
+        return out["buffer"], out["sop"], out["omge"], floor_int(left)
     raise PipelineError(f"crediting.deduction_rounding {mode!r} is not one of {', '.join(ROUNDING)}")
 
 

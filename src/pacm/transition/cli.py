@@ -19,7 +19,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", "-o", help="Output folder (written atomically; replaced only if it holds a previous output)."),
         workers: int = typer.Option(1, "--workers", "-w", help="Processes for validation and evaluation (1 = in-process)."),
         mapping: Optional[Path] = typer.Option(None, "--mapping", help="Column mapping YAML (default: the January 2022 UNFCCC export)."),
-        formats: str = typer.Option("csv,parquet,xlsx", "--formats", help="Table formats, comma-separated: csv, parquet, xlsx."),
+        formats: str = typer.Option("csv,parquet", "--formats", help="Table formats, comma-separated: csv, parquet, xlsx (XLSX adds about a minute on the full export)."),
+        all_findings: bool = typer.Option(False, "--all-findings", help="Also list passing findings in findings.* (they are always counted in activities.*)."),
         rules: Optional[Path] = RULES_OPT,
         param: List[str] = PARAM_OPT,
         params: Optional[Path] = PARAMS_OPT,
@@ -49,12 +50,12 @@ def register(app: typer.Typer) -> None:
 
                 table = read_table(file, mp)
                 bar.update(task, description="evaluating", total=table.n, completed=0)
-                res = run(file, day, engine, mp, workers=workers, table=table,
+                res = run(file, day, engine, mp, workers=workers, table=table, all_findings=all_findings,
                           progress=lambda done, n: bar.update(task, completed=done))
                 bar.update(task, description="writing outputs")
                 written = write_outputs(res, out, formats=fmts)
         else:
-            res = run(file, day, engine, mp, workers=workers)
+            res = run(file, day, engine, mp, workers=workers, all_findings=all_findings)
             written = write_outputs(res, out, formats=fmts)
         a = res.activities
         el = a["transition_eligible"]

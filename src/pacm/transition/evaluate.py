@@ -11,13 +11,13 @@ often as they differ: a failing or passing message with placeholders per row, an
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import ValidationError
 
-from ..findings import build_finding, render_template
+from ..expr.ir import fields_of, render
+from ..findings import build_finding, fmt_value, render_template
 from ..pdd.fields import flatten
 from ..pdd.model import PDD
 from ..rulepack import CompiledPack
@@ -146,9 +146,17 @@ def _findings_for_rule(cr, col, valid: list, df, res: ChunkResult) -> None:
 
     for i in np.nonzero(st == "fail")[0]:
         msgs[i] = " ".join(render_template(r.message, valid[i].flat, params).split())
-    for i in np.nonzero(st == "pass")[0]:
-        env = valid[i].flat
-        msgs[i] = " ".join(render_template(r.pass_message, env, params).split()) if r.pass_message else constant("pass", "pass", env)
+    passed = np.nonzero(st == "pass")[0]
+    if len(passed) and r.pass_message:
+        for i in passed:
+            msgs[i] = " ".join(render_template(r.pass_message, valid[i].flat, params).split())
+    elif len(passed):  # the default pass message of pacm.findings: the requirement, then the values read
+        expected = " ".join(render(r.require, params).split())
+        req_fields = fields_of(r.require)
+        for i in passed:
+            env = valid[i].flat
+            shown = ", ".join(f"{f} = {fmt_value(env.get(f))}" for f in req_fields if env.get(f) is not None)
+            msgs[i] = f"Meets: {expected}" + (f" ({shown})" if shown else "")
     vj = np.nonzero(st == "validator_judgement")[0]
     if len(vj):
         msgs[vj] = constant("vj", "validator_judgement", valid[vj[0]].flat)

@@ -88,8 +88,8 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
         c = stat[reg_rule]
         w(f"- Registered under the CDM or provisional (`{reg_rule}` passes): **{c['pass']:,}** rows ({c['fail']:,} fail).")
     w("")
-    w("Conditions the export cannot show (reported `insufficient_data` for every row; `transition_eligible` assumes "
-      "nothing about them):\n")
+    w("Conditions the export cannot show (it has no column for them, so they are not evaluated; `transition_eligible` "
+      "assumes nothing about them and must be read as 'eligible on what the export shows'):\n")
     nc = [r for r in res.eligibility_rules if r in res.not_checkable]
     for r in nc:
         w(f"- `{r}`")
@@ -119,8 +119,9 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
 
     w("## By rule\n")
     w(f"Counts over the {int(res.activities['valid_pdd'].sum()):,} rows that are valid PDDs, for the rules the export can "
-      "show. `findings.csv` lists every one of these findings except `not_applicable` ones; the rules the export cannot "
-      "show are listed further down, once.\n")
+      "show. `findings.csv` lists their `fail`, `insufficient_data` and `validator_judgement` findings"
+      + (" and their `pass` findings" if res.all_findings else " (`pass` ones too with `--all-findings`)")
+      + "; the rules the export cannot show are listed further down, once.\n")
     rows = [[rid] + [c[s] for s in STATUSES] for rid, c in stat.items()
             if not rid.startswith("input.") and rid not in res.not_checkable]
     w(_table(rows, ["rule"] + list(STATUSES)) + "\n")
@@ -134,9 +135,10 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
         w("None.\n")
 
     w("## Rules the export cannot show\n")
-    w("Every row is `insufficient_data` because the export has no column for a field the rule reads:\n")
-    for r, k in res.not_checkable.items():
-        w(f"- `{r}` ({k:,} rows)")
+    w("Not evaluated: rules whose requirement reads a field the export holds nothing about (mapping `not_in_file`); "
+      "with a count: evaluated, but `insufficient_data` on every row.\n")
+    for r, k in sorted(res.not_checkable.items()):
+        w(f"- `{r}`" + (f" ({k:,} rows)" if k is not None else ""))
     w("")
     if res.excluded:
         w("## Rules not evaluated\n")
@@ -173,18 +175,12 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
 
 
 def _rule_counts(f, res: RunResult) -> dict[str, dict[str, int]]:
-    """rule -> status counts, from the activity counts (not_applicable and not-checkable included)."""
-    out: dict[str, dict[str, int]] = {}
+    """rule -> status counts over the valid PDDs for the evaluated rules, and rows per input finding."""
+    out = {r: dict(c) for r, c in res.rule_counts.items()}
     if len(f):
-        vc = f.groupby(["rule", "status"]).size()
-        for (rule, status), k in vc.items():
+        inp = f[f["rule"].str.startswith("input.")]
+        for (rule, status), k in inp.groupby(["rule", "status"]).size().items():
             out.setdefault(rule, {s: 0 for s in STATUSES})[status] = int(k)
-    valid = int(res.activities["valid_pdd"].sum())
-    for rule, k in res.not_checkable.items():
-        out.setdefault(rule, {s: 0 for s in STATUSES})["insufficient_data"] = k
-    for rule, c in out.items():
-        if not rule.startswith("input."):
-            c["not_applicable"] = valid - sum(v for s, v in c.items() if s != "not_applicable")
     return dict(sorted(out.items()))
 
 

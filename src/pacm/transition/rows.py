@@ -53,6 +53,7 @@ class CP:
     start: dt.date
     end: dt.date
     annual_er: Decimal | None
+    years: int = 0  # whole calendar years spanned (years_spanned)
 
     @property
     def label(self) -> str:
@@ -80,8 +81,13 @@ def years_spanned(start: dt.date, end: dt.date) -> int:
     return n
 
 
+_PARTS: dict[str, tuple[str, ...]] = {}
+
+
 def _set(d: dict, path: str, value: Any) -> None:
-    parts = path.split(".")
+    parts = _PARTS.get(path)
+    if parts is None:
+        parts = _PARTS[path] = tuple(path.split("."))
     for p in parts[:-1]:
         d = d.setdefault(p, {})
     d[parts[-1]] = value
@@ -142,11 +148,11 @@ def build_row(i: int, v: dict[str, Any], ctx: Context) -> Row:
                   f"Crediting period {n} ends ({e}) before it starts ({s}); the period is not used.")
             continue
         er = v.get(f"cp{n}_annual_er")
-        cps.append(CP(n, s, e, er if (er is not None and er > 0) else None))
+        cps.append(CP(n, s, e, er if (er is not None and er > 0) else None, years_spanned(s, e)))
 
     cp_type = v.get("cp_type")
     if cp_type is None and cps and cps[0].number == 1:
-        yrs = years_spanned(cps[0].start, cps[0].end)
+        yrs = cps[0].years
         inferred = "renewable" if yrs in ctx.renewable_years else "fixed" if yrs in ctx.fixed_years else None
         if inferred:
             cp_type = inferred
@@ -157,7 +163,7 @@ def build_row(i: int, v: dict[str, Any], ctx: Context) -> Row:
                   f"({cps[0].start}..{cps[0].end}, {yrs} years).")
     for cp in cps:
         limit = ctx.max_years.get((atype, cp_type or "fixed"))
-        yrs = years_spanned(cp.start, cp.end)
+        yrs = cp.years
         if limit is not None and yrs > limit:
             allowed = period_end(cp.start, limit)
             _find(row, "input.crediting_period_too_long", "fail", "warning", [h[f"cp{cp.number}_start"], h[f"cp{cp.number}_end"]],
@@ -184,12 +190,13 @@ def build_row(i: int, v: dict[str, Any], ctx: Context) -> Row:
         tcp = before[-1] if before else (cps[0] if cps else None)
     if tcp is not None:
         _set(nested, "crediting_period.start", tcp.start)
-        _set(nested, "crediting_period.length_years", years_spanned(tcp.start, tcp.end))
+        _set(nested, "crediting_period.length_years", tcp.years)
         _set(nested, "crediting_period.number", tcp.number)
         _set(nested, "transition.cdm_crediting_period_number", tcp.number)
         _set(nested, "transition.cdm_crediting_period_start", tcp.start)
         _set(nested, "transition.cdm_crediting_period_end", tcp.end)
-        _set(nested, "transition.cdm_methodology_until", min(tcp.end, ctx.cdm_methodology_deadline))
+        if tcp.start <= cut <= tcp.end:  # only a period that transitions has a CDM-methodology grace
+            _set(nested, "transition.cdm_methodology_until", min(tcp.end, ctx.cdm_methodology_deadline))
 
     # -- registration
     status = v.get("website_status")

@@ -7,7 +7,6 @@ until :func:`pacm.transition.outputs.write_outputs` writes them all at once (ato
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,13 +40,15 @@ class RunResult:
     activities: Any  # pandas.DataFrame
     findings: Any
     years: Any  # per activity-year credits
-    not_checkable: dict[str, int]  # rule -> rows (insufficient_data everywhere, field never in the file)
+    not_checkable: dict[str, int | None]  # rule -> rows with insufficient_data (None: not evaluated at all)
     excluded: dict[str, str]
     eligibility_rules: list[str]
     timings: dict[str, float]
     notes: list[str] = field(default_factory=list)
     engine_info: dict = field(default_factory=dict)
     n_rules: int = 0
+    all_findings: bool = False
+    rule_counts: dict = field(default_factory=dict)  # rule -> status -> rows (valid PDDs, evaluated rules)
 
 
 def make_context(engine, mapping: Mapping, as_of: dt.date) -> Context:
@@ -98,8 +99,14 @@ def run(
     workers: int = 1,
     progress: Callable[[int, int], None] | None = None,
     table: Table | None = None,
+    chunk_size: int | None = None,
+    all_findings: bool = False
 ) -> RunResult:
-    """Evaluate every row of the export at ``path`` on ``as_of``."""
+    """Evaluate every row of the export at ``path`` on ``as_of``.
+
+    ``findings`` holds every fail, insufficient_data and validator_judgement finding and every input
+    finding; passing findings too when ``all_findings`` (they are always counted in ``activities``).
+    """
     import pandas as pd
 
     mapping = mapping or load_mapping()
@@ -113,11 +120,22 @@ def run(
     t0 = time.perf_counter()
     ctx = make_context(engine, mapping, as_of)
     compiled_all = engine.compiled(as_of)
+    from ..expr.ir import fields_of
+
     excluded = {rid: why for rid, why in mapping.not_evaluated.items() if rid in {r.id for r in compiled_all.rules}}
-    compiled = subset(compiled_all, set(excluded))
+    # rules whose requirement reads a field the export holds nothing about: not evaluated at all
+    static_nc = [cr.id for cr in compiled_all.rules
+                 if cr.id not in excluded and any(not mapping.in_file(f) for f in fields_of(cr.rule.require))]
+    elig_rules = [cr.id for cr in compiled_all.rules if cr.id.startswith(ELIGIBILITY_PREFIX) and cr.id not in excluded]
+    compiled = subset(compiled_all, set(excluded) | set(static_nc))
     n = table.n
     workers = max(1, int(workers))
-    chunk = max(250, -(-n // (workers * 4))) if workers > 1 else max(500, min(2000, n // 10 or 1))
+    if chunk_size:
+        chunk = max(1, int(chunk_size))
+    elif workers > 1:  # a few chunks per worker: balanced, yet few result transfers
+        chunk = max(250, -(-n // (workers * 2)))
+    else:  # in-process: chunks only pace the progress bar
+        chunk = max(500, min(2000, n // 10 or 1))
     bounds = [(a, min(n, a + chunk)) for a in range(0, n, chunk)]
     _SHARED.update(ctx=ctx, compiled=compiled)
     results: list[ChunkResult] = []
@@ -151,29 +169,32 @@ def run(
     present = set().union(*(r.present_fields for r in results)) if results else set()
     insuff = {cr.id: sum(r.insufficient.get(cr.id, 0) for r in results) for cr in compiled.rules}
     decided = {cr.id: sum(r.decided.get(cr.id, 0) for r in results) for cr in compiled.rules}
-    # not checkable from this file: never decided on any row, and reading a field no row has
-    from ..expr.ir import fields_of
-
-    not_checkable = {
+    # not checkable from this file: the static ones above (None: not evaluated), and rules never decided
+    # on any row that read a field no row has (value: rows with insufficient_data)
+    not_checkable: dict[str, int | None] = {rid: None for rid in static_nc}
+    not_checkable.update({
         cr.id: insuff[cr.id]
         for cr in compiled.rules
-        if (evaluated and insuff[cr.id] and not decided[cr.id] and any(f not in present for f in cr.rule.fields))
-        or any(not mapping.in_file(f) for f in fields_of(cr.rule.require))
-    }
-    elig_rules = [cr.id for cr in compiled.rules if cr.id.startswith(ELIGIBILITY_PREFIX)]
+        if evaluated and insuff[cr.id] and not decided[cr.id] and any(f not in present for f in cr.rule.fields)
+    })
     checkable_elig = [r for r in elig_rules if r not in not_checkable]
 
     # status counts per row over the rules the export can show (not_applicable = the rest)
     checkable = [cr.id for cr in compiled.rules if cr.id not in not_checkable]
     counts_by_row: dict[int, dict[str, int]] = {}
+    rule_counts: dict[str, dict[str, int]] = {cr.id: {s: 0 for s in STATUSES} for cr in compiled.rules if cr.id not in not_checkable}
     for res in results:
         for rid, sev, fields, pos, sts, msgs in res.rule_findings:
             if rid in not_checkable:
                 continue
+            rc = rule_counts.setdefault(rid, {s: 0 for s in STATUSES})
             for p_, s_ in zip(pos.tolist(), sts.tolist()):
                 c_ = counts_by_row.setdefault(res.valid_rows[p_], {s: 0 for s in STATUSES})
                 c_[s_] += 1
+                rc[s_] += 1
     acts: list[dict] = []
+    for c_ in rule_counts.values():
+        c_["not_applicable"] = evaluated - sum(v for k_, v in c_.items() if k_ != "not_applicable")
     for res in results:
         for info, el in zip(res.activities, res.eligibility):
             info.pop("_counts", None)
@@ -197,6 +218,9 @@ def run(
         for rid, sev, fields, pos, sts, msgs in res.rule_findings:
             if rid in not_checkable:
                 continue
+            if not all_findings:
+                keep = sts != "pass"
+                pos, sts, msgs = pos[keep], sts[keep], msgs[keep]
             rows_ = [res.valid_rows[p] for p in pos]
             keys_ = [res.valid_keys[p] for p in pos]
             findings.extend(zip(rows_, keys_, [rid] * len(pos), sts.tolist(), [sev] * len(pos), [fields] * len(pos), msgs.tolist()))
@@ -228,6 +252,7 @@ def run(
         "n_not_applicable", "n_input",
     ]
     activities = pd.DataFrame.from_records([{c: a.get(c) for c in cols} for a in acts], columns=cols)
+    activities["estimated_issuable"] = activities["estimated_issuable"].astype("Int64")
     activities.insert(0, "row", [a["_row"] + 2 for a in acts])  # the spreadsheet row (header is row 1)
     fcols = ["row", "reference", "rule", "status", "severity", "fields", "message"]
     fdf = pd.DataFrame.from_records(findings, columns=fcols)
@@ -239,7 +264,8 @@ def run(
     return RunResult(
         source=str(path), as_of=as_of, mapping=mapping, activities=activities, findings=fdf, years=years,
         not_checkable=not_checkable, excluded=excluded, eligibility_rules=elig_rules, timings=timings, notes=notes,
-        engine_info=engine.pack.engine_info(), n_rules=len(compiled.rules),
+        engine_info=engine.pack.engine_info(), n_rules=len(compiled.rules), all_findings=all_findings,
+        rule_counts=rule_counts,
     )
 
 
