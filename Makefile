@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # durable-rules ships as an sdist only and builds with gcc; on Python 3.13 its C core needs this define.
 export CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")')
 
-.PHONY: demo test venv bench clean coverage-doc
+.PHONY: demo test venv bench clean coverage-doc schema-doc
 
 $(BIN)/pacm: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ test: venv
 
 bench: venv
 	$(BIN)/python benchmarks/bench_evaluators.py
+
+coverage-doc: venv
+	$(BIN)/pacm coverage --format markdown --out rules/COVERAGE.md
+
+schema-doc: venv
+	$(BIN)/pacm schema --out schema/pdd.schema.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info src/*.egg-info

@@ -115,6 +115,8 @@ def _typo(name: str) -> str:
         ("no_equals_sign", "command line", "bad-usage", ["--param 'no_equals_sign' is not NAME=VALUE"]),
         ("=5", "command line", "bad-usage", ["is not NAME=VALUE", "expected NAME=VALUE"]),
     ],
+    ids=["typo", "unknown", "text", "bool", "list", "empty", "nan", "inf", "yaml-tag", "alias", "impossible-date",
+         "number-for-date", "text-for-date", "no-equals", "no-name"],
 )
 def test_bad_param(item, source, code, fragments, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)  # a tag that ran would create pacm_param_ran here
@@ -153,6 +155,8 @@ def test_good_param_still_works(capsys):
         ("", "", "empty-file", ["the file is empty"]),
         (f"{NUM_PARAM}: [7\n", f"{NUM_PARAM} (line 2, column 1)", "yaml-syntax", ["YAML syntax error"]),
     ],
+    ids=["unknown-name", "quoted-number", "text-for-number", "mapping-value", "impossible-date", "nan",
+         "duplicate", "yaml-tag", "list", "empty", "syntax"],
 )
 def test_bad_params_file(text, where, code, fragments, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -244,6 +248,7 @@ def test_usage_errors_exit_2(args, capsys):
         (["--as-of", AS_OF, "--param", f"{_typo(NUM_PARAM)}=5"], f"pacm: error: --param {_typo(NUM_PARAM)}: ", "unknown-parameter"),
         (["--as-of", AS_OF, "--param", f"{NUM_PARAM}=five"], f"pacm: error: --param {NUM_PARAM}: ", "parameter-type"),
     ],
+    ids=["as-of", "format", "param-unknown", "param-type"],
 )
 def test_cli_errors_through_installed_pacm(args, start, code, tmp_path):
     out = tmp_path / "report.json"

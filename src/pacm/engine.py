@@ -21,6 +21,10 @@ from .pdd.fields import flatten
 from .pdd.model import PDD
 from .rulepack import CompiledPack, RulePack, load_pack
 
+# One Rete evaluator per (pack content, date, overrides) for the whole process: durable-rules never
+# frees a ruleset, so building one per Engine would grow without bound in long-lived processes.
+_RETE: dict = {}
+
 STATUS_ORDER = ("fail", "insufficient_data", "validator_judgement", "pass", "not_applicable")
 
 
@@ -77,7 +81,6 @@ class Engine:
 
     def __init__(self, pack: RulePack | None = None, rules_dir: str | Path | None = None):
         self.pack = pack or load_pack(rules_dir)
-        self._rete: dict[int, Any] = {}
 
     def compiled(self, as_of: dt.date) -> CompiledPack:
         return self.pack.compile(as_of)
@@ -91,9 +94,10 @@ class Engine:
         if evaluator == "rete":
             from .evaluate.rete import ReteEvaluator
 
-            ev = self._rete.get(id(cp))
+            key = (self.pack.digest, as_of, tuple(sorted((k, str(v)) for k, v in self.pack.params.overrides.items())))
+            ev = _RETE.get(key)
             if ev is None:
-                ev = self._rete[id(cp)] = ReteEvaluator(cp)
+                ev = _RETE[key] = ReteEvaluator(cp)
             return ev.evaluate(flat, pdd_id)
         if evaluator == "vector":
             from .evaluate.vector import VectorEvaluator

@@ -485,6 +485,7 @@ _SYNTAX_HINTS = (
     ("expected ',' or '}'", "a '{' mapping is not closed, or an item is missing a comma"),
     ("could not find expected ':'", "a key is missing its ':' (or a multi-line text needs quotes)"),
     ("found undefined alias", "'*' starts an alias in YAML; quote the text"),
+    ("but found another document", "a line '---' starts a second document; a pacm file is one document"),
     ("found character '@'", "'@' and '`' cannot start a plain value; quote the text"),
     ("found character '`'", "'@' and '`' cannot start a plain value; quote the text"),
 )
@@ -499,6 +500,18 @@ def _syntax_hint(text: str) -> str | None:
 
 def loads_yaml(text: str, source: str = "<string>") -> Document:
     """Parse YAML text from ``source`` into a :class:`Document`; raises :class:`PacmInputError`."""
+    bad = Reader.NON_PRINTABLE.search(text)  # YAML forbids control characters; say where, in words
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        col = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise PacmInputError.single(
+            source,
+            "bad-character",
+            f"the control character U+{ord(bad.group()):04X} is not allowed in YAML",
+            loc=where((), line, col),
+            expected="printable text (tabs and line breaks are fine)",
+            hint="the file may be binary, or text pasted with hidden characters",
+        )
     loader = _new_loader(text)
     try:
         node = loader.get_single_node()

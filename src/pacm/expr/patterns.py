@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from .ir import BOOL, NUM, STR, And, Arith, Cmp, Const, Field, In, Missing, Not, Or, Param, to_number
@@ -157,8 +158,12 @@ class _Binder:
         self.params = params
 
     def const_of(self, value, typ):
+        # numbers stay exact Decimals while constants are folded (0.10 + 0.01 * 5 == 0.15 exactly);
+        # _floatify turns them into floats once the patterns are built
         if typ in (NUM, "date"):
-            return VConst(to_number(value))
+            if isinstance(value, dt.date):
+                return VConst(Decimal(value.toordinal()))
+            return VConst(Decimal(value))
         return VConst(value)
 
     def lower(self, n, fields: list, divisors: list):
@@ -178,7 +183,7 @@ class _Binder:
             if isinstance(left, VConst) and isinstance(right, VConst):
                 if n.op == "/" and right.value == 0:
                     return VArith(n.op, left, right)  # stays; guarded below -> unknown
-                return VConst(_arith_float(n.op, left.value, right.value))
+                return VConst(_arith_exact(n.op, left.value, right.value))
             return VArith(n.op, left, right)
         raise TypeError(f"not a value node: {n!r}")
 
@@ -242,13 +247,32 @@ class _Binder:
         raise TypeError(f"not a condition node: {c!r}")
 
 
+def _arith_exact(op, a, b):
+    return _arith_float(op, a, b)  # on Decimals: exact for + - *, 28 significant digits for /
+
+
 def _fold(v):
     if isinstance(v, VArith):
         left, right = _fold(v.left), _fold(v.right)
         if isinstance(left, VConst) and isinstance(right, VConst) and not (v.op == "/" and right.value == 0):
-            return VConst(_arith_float(v.op, left.value, right.value))
+            return VConst(_arith_exact(v.op, left.value, right.value))
         return VArith(v.op, left, right)
     return v
+
+
+def _floatify(p):
+    """The one conversion of folded Decimal constants into the floats both evaluators compare."""
+    if isinstance(p, VConst):
+        return VConst(float(p.value)) if isinstance(p.value, Decimal) else p
+    if isinstance(p, VArith):
+        return VArith(p.op, _floatify(p.left), _floatify(p.right))
+    if isinstance(p, PCmp):
+        return PCmp(p.op, p.key, _floatify(p.rhs))
+    if isinstance(p, PAnd):
+        return PAnd(tuple(_floatify(i) for i in p.items))
+    if isinstance(p, POr):
+        return POr(tuple(_floatify(i) for i in p.items))
+    return p
 
 
 @dataclass(frozen=True)
@@ -264,7 +288,7 @@ def compile_outcomes(applies, require, params: dict[str, Any]) -> Outcomes:
     b = _Binder(params)
     at, af = b.tf(applies)
     rt, rf = b.tf(require)
-    return Outcomes(_pand([at, rt]), _pand([at, rf]), af)
+    return Outcomes(_floatify(_pand([at, rt])), _floatify(_pand([at, rf])), _floatify(af))
 
 
 def pattern_keys(p) -> set[str]:
