@@ -439,6 +439,27 @@ def _cache_path(digest: str) -> Path | None:
     return base / f"pack-{__version__}-{digest[:40]}.pickle"
 
 
+def _cache_trusted(path: Path) -> bool:
+    """Only unpickle a cache file this user owns, in a folder only this user can write to.
+
+    Unpickling runs code, so a cache another account could have written is never read.
+    """
+    import os
+    import stat
+
+    try:
+        st, dst = path.stat(), path.parent.stat()
+    except OSError:
+        return False
+    uid = os.getuid() if hasattr(os, "getuid") else st.st_uid
+    return (
+        stat.S_ISREG(st.st_mode)
+        and st.st_uid == uid
+        and dst.st_uid == uid
+        and not (st.st_mode | dst.st_mode) & (stat.S_IWGRP | stat.S_IWOTH)
+    )
+
+
 def load_pack(root: str | Path | None = None) -> RulePack:
     """Load ``rules/`` (rule files, ``parameters/``, ``pack.yaml``) and check every rule.
 
@@ -453,7 +474,7 @@ def load_pack(root: str | Path | None = None) -> RulePack:
     files = _pack_files(root)
     digest = digest_of(files, root.parent)
     cache = _cache_path(digest)
-    if cache is not None and cache.is_file():
+    if cache is not None and _cache_trusted(cache):
         try:
             with open(cache, "rb") as fh:
                 pack = pickle.load(fh)
@@ -468,11 +489,14 @@ def load_pack(root: str | Path | None = None) -> RulePack:
             import os
             import tempfile
 
-            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".pack-")
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump(pack, fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, cache)
+            old = sorted(cache.parent.glob("pack-*.pickle"), key=lambda q: q.stat().st_mtime, reverse=True)
+            for q in old[16:]:  # keep the cache small: the 16 most recent packs
+                q.unlink(missing_ok=True)
         except OSError:
             pass
     return pack

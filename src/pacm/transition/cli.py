@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(..., "--out", "-o", help="Output folder (written atomically; replaced only if it holds a previous output)."),
         workers: int = typer.Option(1, "--workers", "-w", help="Processes for validation and evaluation (1 = in-process)."),
         mapping: Optional[Path] = typer.Option(None, "--mapping", help="Column mapping YAML (default: the January 2022 UNFCCC export)."),
-        formats: str = typer.Option("csv,parquet", "--formats", help="Table formats, comma-separated: csv, parquet, xlsx (XLSX adds about a minute on the full export)."),
+        formats: str = typer.Option("csv,parquet", "--formats", help="Table formats, comma-separated: csv, parquet, xlsx (XLSX adds 35-75 s on the full export)."),
         all_findings: bool = typer.Option(False, "--all-findings", help="Also list passing findings in findings.* (they are always counted in activities.*)."),
         rules: Optional[Path] = RULES_OPT,
         param: List[str] = PARAM_OPT,
