@@ -165,7 +165,7 @@ def test_yaml_tag_runs_nothing(tmp_path, monkeypatch, capsys):
 
 
 def test_too_large_is_refused_without_reading(tmp_path, monkeypatch, capsys):
-    """A 17 MB file costs one stat: it is refused before it is opened, in well under a second."""
+    """A 17 MB file costs one stat: it is refused before it is opened."""
     big = make_generated("too_large.yaml", tmp_path)
     assert big.stat().st_size > 17 * 1024 * 1024 > MAX_BYTES
 
@@ -173,12 +173,10 @@ def test_too_large_is_refused_without_reading(tmp_path, monkeypatch, capsys):
         raise AssertionError("the oversized file was opened")
 
     monkeypatch.setattr(safeyaml, "open", no_open, raising=False)
-    t0 = time.perf_counter()
     rc = main(["check", str(big), "--as-of", AS_OF])
-    elapsed = time.perf_counter() - t0
     assert rc == 2
     assert "file-too-large" in capsys.readouterr().err
-    assert elapsed < 0.5, f"refusing a 17 MB file took {elapsed:.3f} s"  # sanity bound; see the report
+    # how fast: benchmarks/bench_bad_input.py (speed is measured by benchmarks, not timed tests)
 
 
 def test_size_limit_boundary(tmp_path):

@@ -77,6 +77,14 @@ class VectorEvaluator:
             return ~present if p.negate else present
         if isinstance(p, PCmp):
             left, present = self._col(df, p.key)
+            if isinstance(p.rhs, VKey):
+                right, rpresent = self._col(df, p.rhs.key)
+                if left.dtype == object or right.dtype == object:  # text or true/false on both sides
+                    out = np.zeros(n, dtype=bool)
+                    idx = (present & rpresent).nonzero()[0]
+                    eq = [bool(left[i] == right[i]) for i in idx]
+                    out[idx] = eq if p.op == "==" else [not e for e in eq]
+                    return out
             rhs = self._value(df, p.rhs)
             if isinstance(p.rhs, VConst) and isinstance(p.rhs.value, (str, bool)):
                 out = np.zeros(n, dtype=bool)

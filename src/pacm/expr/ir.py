@@ -179,7 +179,7 @@ def render(node, values: dict | None = None) -> str:
             s = f"{r(n.left, 5)} {n.op} {r(n.right, 5)}"
             return f"({s})" if prec["cmp"] < parent else s
         if isinstance(n, In):
-            vals = ", ".join(fmt_const(v) for v in n.values)
+            vals = ", ".join(r(v) for v in n.values)
             return f"{r(n.left, 5)} {'not in' if n.negate else 'in'} [{vals}]"
         if isinstance(n, Missing):
             return f"missing({n.field.path})"
