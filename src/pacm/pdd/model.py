@@ -590,3 +590,8 @@ class PDD(Section):
     transition: Optional[Transition] = doc("CDM-transition record, for former CDM activities.", default=None)
     issuance: Issuance = doc("Issuance planning.", default_factory=Issuance)
     quantification: Quantification = doc("Methodology inputs.", default_factory=Quantification)
+
+    @computed_field(description="True when the PDD carries a CDM-transition record (derived); the transition rules apply only then.")
+    @property
+    def is_cdm_transition(self) -> bool:
+        return self.transition is not None
