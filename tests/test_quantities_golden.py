@@ -105,7 +105,7 @@ def test_c07_combined_margin_weights(engine, technology, cp_number, cm):
 
 
 def test_wind_example_year_2027_by_hand(engine):
-    # examples/wind_farm_india.yaml, 2027 (docs/readme/quantities.md walks through the same year):
+    # examples/wind_farm_india.yaml, 2027 (the README, "Credited quantities", walks through the same year):
     q = quantities(engine, example("wind_farm_india"))
     y = year(q, 2027)
     assert y["days"] == 365

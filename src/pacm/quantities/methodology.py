@@ -5,7 +5,7 @@ PDF: identity (id, version, title, references, the PDD methodology ids it serves
 approaches it allows, its parameters (unit, ex-ante or monitored, where the value comes from,
 dated default values with reference and confidence), and its equations for baseline, project
 and leakage emissions (or, for removals, the stock changes), written in the expression grammar
-of :mod:`pacm.expr.parser`. The format is documented in ``docs/readme/quantities.md``.
+of :mod:`pacm.expr.parser`. The format is documented in the README, section "Credited quantities".
 
 Loading checks everything (all problems at once, each naming file and key): unknown keys with
 "did you mean", unknown names in equations, cycles, and units: an equation whose right-hand side
