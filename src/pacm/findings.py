@@ -97,7 +97,7 @@ def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
     params = cr.param_values
     fields = r.fields
     actual = {f: env.get(f) for f in fields}
-    expected = render(r.require, params) if r.kind == "automatic" else (r.confirm or "")
+    expected = cr.expected
     why = None
     if status == "fail":
         message = render_template(r.message, env, params)
@@ -107,10 +107,10 @@ def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
         if r.pass_message:
             message = render_template(r.pass_message, env, params)
         else:
-            shown = ", ".join(f"{f} = {fmt_value(env.get(f))}" for f in fields_of(r.require) if env.get(f) is not None)
+            shown = ", ".join(f"{f} = {fmt_value(env.get(f))}" for f in r.require_fields if env.get(f) is not None)
             message = f"Meets: {expected}" + (f" ({shown})" if shown else "")
     elif status == "not_applicable":
-        message = f"Not applicable: {render(r.applies, params)} does not hold"
+        message = cr.not_applicable_message
     elif status == "validator_judgement":
         message = f"Validator to confirm: {' '.join(str(r.confirm).split())}"
         if r.evidence:

@@ -14,6 +14,7 @@ item on the validator's checklist with what to ``confirm``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -65,7 +66,7 @@ class Rule:
     source: str
     line: int | None = None
 
-    @property
+    @functools.cached_property
     def fields(self) -> list[str]:
         out = fields_of(self.applies)
         for f in fields_of(self.require):
@@ -73,7 +74,11 @@ class Rule:
                 out.append(f)
         return out
 
-    @property
+    @functools.cached_property
+    def require_fields(self) -> list[str]:
+        return fields_of(self.require)
+
+    @functools.cached_property
     def params(self) -> list[str]:
         out = params_of(self.applies)
         for p in params_of(self.require):
@@ -118,6 +123,16 @@ class CompiledRule:
         """The weakest confidence among the clause and the parameters the rule uses."""
         levels = [self.rule.confidence] + list(self.param_confidence.values())
         return max(levels, key=lambda c: _CONF_RANK.get(c, 2))
+
+    @functools.cached_property
+    def expected(self) -> str:
+        """The requirement (or, for a judgement item, what to confirm) with parameter values filled in."""
+        r = self.rule
+        return render(r.require, self.param_values) if r.kind == "automatic" else (r.confirm or "")
+
+    @functools.cached_property
+    def not_applicable_message(self) -> str:
+        return f"Not applicable: {render(self.rule.applies, self.param_values)} does not hold"
 
     @property
     def status_map(self) -> dict[str, str]:
