@@ -85,51 +85,41 @@ Cond = Union[Cmp, In, Missing, And, Or, Not, Const]
 TRUE = Const(True, BOOL)
 
 
+def _children(n) -> tuple:
+    if isinstance(n, (Arith, Cmp)):
+        return (n.left, n.right)
+    if isinstance(n, In):
+        return (n.left, *n.values)
+    if isinstance(n, Missing):
+        return (n.field,)
+    if isinstance(n, (And, Or)):
+        return n.items
+    if isinstance(n, Not):
+        return (n.item,)
+    return ()
+
+
+def _collect(node, pick) -> list[str]:
+    """Names picked from every node of a tree, in first-seen order, each once."""
+    out: list[str] = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        name = pick(n)
+        if name is not None and name not in out:
+            out.append(name)
+        stack.extend(reversed(_children(n)))
+    return out
+
+
 def fields_of(node) -> list[str]:
     """Dotted paths of every PDD field a tree reads, in first-seen order."""
-    out: list[str] = []
-
-    def walk(n):
-        if isinstance(n, Field):
-            if n.path not in out:
-                out.append(n.path)
-        elif isinstance(n, (Arith, Cmp)):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, In):
-            walk(n.left)
-        elif isinstance(n, Missing):
-            walk(n.field)
-        elif isinstance(n, (And, Or)):
-            for i in n.items:
-                walk(i)
-        elif isinstance(n, Not):
-            walk(n.item)
-
-    walk(node)
-    return out
+    return _collect(node, lambda n: n.path if isinstance(n, Field) else None)
 
 
 def params_of(node) -> list[str]:
-    out: list[str] = []
-
-    def walk(n):
-        if isinstance(n, Param):
-            if n.name not in out:
-                out.append(n.name)
-        elif isinstance(n, (Arith, Cmp)):
-            walk(n.left)
-            walk(n.right)
-        elif isinstance(n, In):
-            walk(n.left)
-        elif isinstance(n, (And, Or)):
-            for i in n.items:
-                walk(i)
-        elif isinstance(n, Not):
-            walk(n.item)
-
-    walk(node)
-    return out
+    """Names of every parameter a tree reads, in first-seen order."""
+    return _collect(node, lambda n: n.name if isinstance(n, Param) else None)
 
 
 def to_number(value: Any) -> float:
