@@ -115,6 +115,10 @@ def build_view(result, trace: bool = True) -> dict:
     if q is not None:
         years = q.get("years") or []
         present = [(k, h) for k, h in YEAR_COLUMNS if any(k in y for y in years) or k in (q.get("totals") or {})]
+        if any(str(y.get("reversal", "0")) not in ("0", "0.0", "None") for y in years):
+            # a removal year whose net change is negative: shown beside the reductions, never credited
+            at = [k for k, _ in present].index("reductions") + 1 if any(k == "reductions" for k, _ in present) else len(present)
+            present.insert(at, ("reversal", "reversal"))
         quantities = {
             "methodology": q.get("methodology") or {},
             "columns": present,
