@@ -140,6 +140,8 @@ def why_not(c, env: dict, params: dict) -> list[str]:
             return [f"{left} = {_fmt(a)} must be {_OPWORD[c.op]} {_fmt(b)}"]
         if isinstance(c.right, Field) and not isinstance(c.left, Field):
             return [f"{right} = {_fmt(b)} must make {left} {c.op} {right} hold ({_fmt(a)} {c.op} {_fmt(b)} is false)"]
+        if isinstance(c.right, (Param, Const)):
+            return [f"{left} (= {_fmt(a)}) must be {_OPWORD[c.op]} {right}"]
         return [f"{left} (= {_fmt(a)}) must be {_OPWORD[c.op]} {right} (= {_fmt(b)})"]
     if isinstance(c, In):
         a = value(c.left, env, params)

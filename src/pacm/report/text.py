@@ -39,7 +39,9 @@ def render_text(result: Result, trace: bool = False, color: bool = False, width:
     na = [f for f in result.findings if f.status == "not_applicable"]
 
     def block(f, body: str):
-        con.print(Text.assemble((f"{f.status.upper():<20}", STYLE[f.status]), (f.rule, "bold"), f"  [{f.reference}]"))
+        con.print(Text.assemble((f"{f.status.upper():<20}", STYLE[f.status]), (f.rule, "bold")))
+        for line in textwrap.wrap(f"[{f.reference}]", width - 22):
+            con.print(" " * 20 + line, style="dim", soft_wrap=True)
         for line in textwrap.wrap(" ".join(body.split()), width - 22):
             con.print(" " * 20 + line, soft_wrap=True)
 
