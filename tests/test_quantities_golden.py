@@ -11,7 +11,6 @@ golden files (a golden file records what pacm does; these say it is right).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import os

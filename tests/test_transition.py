@@ -9,7 +9,6 @@ hand, identical results for csv/xlsx and for 1 or 2 worker processes, and atomic
 from __future__ import annotations
 
 import datetime as dt
-import os
 from decimal import ROUND_FLOOR, Decimal, localcontext
 from pathlib import Path
 

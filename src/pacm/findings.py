@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .expr.ir import fields_of, render
 from .expr.reference import missing_fields, why_not
 from .rulepack import CompiledRule
 

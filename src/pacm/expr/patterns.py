@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .ir import BOOL, NUM, STR, And, Arith, Cmp, Const, Field, In, Missing, Not, Or, Param, to_number
+from .ir import BOOL, NUM, STR, And, Arith, Cmp, Const, Field, In, Missing, Not, Or, Param
 
 ZERO = "_zero"
 

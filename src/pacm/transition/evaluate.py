@@ -79,7 +79,6 @@ def evaluate_chunk(values: dict[str, list], offset: int, ctx: Context, compiled:
     res.valid_keys = [r.key for r in valid]
     for r in valid:
         res.present_fields.update(r.flat.keys())
-    import numpy as np
 
     counts_by_status: dict[str, Any] = {}
     elig_records: list[dict] = []

@@ -48,7 +48,6 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
     el = a["transition_eligible"]
     n_true = int((el == True).sum())  # noqa: E712 - tri-state column
     n_false = int((el == False).sum())  # noqa: E712
-    n_undecided = n - n_true - n_false
     L: list[str] = []
     w = L.append
     w(f"# CDM transition reassessment as of {res.as_of.isoformat()}\n")
