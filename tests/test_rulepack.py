@@ -49,6 +49,7 @@ def test_dated_value_in_force(pack_copy, monkeypatch):
 
 
 def test_hash_changes_with_any_edit_and_cache_follows(pack_copy, tmp_path, monkeypatch):
+    monkeypatch.delenv("PACM_NO_CACHE", raising=False)
     monkeypatch.setenv("PACM_CACHE_DIR", str(tmp_path / "cache"))
     first = load_pack(pack_copy)
     again = load_pack(pack_copy)  # from the cache

@@ -213,13 +213,14 @@ def _show_value(v: Any) -> str:
     return str(v)
 
 
-def _ref(c: Collected, loc: str, ref: Any) -> dict:
+def parse_reference(c: Collected, loc: str, ref: Any, keys: set[str] = _REF_KEYS) -> dict:
+    """Check a ``reference:`` mapping (a 'document' at least; known keys only) and return it as text."""
     if not isinstance(ref, dict):
         c.add("bad-reference", loc, "reference must be a mapping", "keys document, paragraph, ...")
         return {}
     for k in ref:
-        if k not in _REF_KEYS:
-            c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _REF_KEYS))
+        if k not in keys:
+            c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, keys))
     if "document" not in ref:
         c.add("missing-key", loc, "reference needs a 'document'")
     return {k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in ref.items()}
@@ -257,7 +258,7 @@ def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> No
         conf = entry.get("confidence")
         if conf is not None and conf not in CONFIDENCE:
             c.add("bad-confidence", at("confidence"), f"'{conf}' is not a confidence level", " | ".join(CONFIDENCE), did_you_mean(str(conf), CONFIDENCE))
-        ref = _ref(c, at("reference"), entry["reference"]) if "reference" in entry else {}
+        ref = parse_reference(c, at("reference"), entry["reference"]) if "reference" in entry else {}
         values = entry.get("values")
         dvs: list[DatedValue] = []
         types: set = set()
@@ -288,7 +289,7 @@ def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> No
                     continue
                 types.add(t)
                 val = Decimal(v["value"]) if t == NUM else v["value"]
-                vref = _ref(c, at("values", d, "reference"), v["reference"]) if "reference" in v else None
+                vref = parse_reference(c, at("values", d, "reference"), v["reference"]) if "reference" in v else None
                 vconf = v.get("confidence")
                 if vconf is not None and vconf not in CONFIDENCE:
                     c.add("bad-confidence", at("values", d, "confidence"), f"'{vconf}' is not a confidence level", " | ".join(CONFIDENCE))

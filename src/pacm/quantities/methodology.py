@@ -26,7 +26,7 @@ from ..errors import Collected, Problem, RulePackError, did_you_mean
 from ..expr.ir import NUM, Field, render
 from ..expr.parser import ExprError, Names, parse_condition, parse_value
 from ..expr.reference import truth
-from ..params import CONFIDENCE, DatedValue
+from ..params import CONFIDENCE, DatedValue, parse_reference
 from ..pdd.fields import field_type, registry
 from ..safeyaml import expect_mapping, load_file
 from . import units as U
@@ -136,15 +136,7 @@ class Methodology:
 
 
 def _ref(c: Collected, loc: str, ref: Any) -> dict:
-    if not isinstance(ref, dict):
-        c.add("bad-reference", loc, "reference must be a mapping", "keys document, paragraph, ...")
-        return {}
-    for k in ref:
-        if k not in _REF:
-            c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _REF))
-    if "document" not in ref:
-        c.add("missing-key", loc, "reference needs a 'document'")
-    return {k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in ref.items()}
+    return parse_reference(c, loc, ref, _REF)  # methodology references may also cite an equation
 
 
 def _dated(c: Collected, loc: str, values: Any) -> list[DatedValue]:
