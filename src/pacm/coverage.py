@@ -94,9 +94,7 @@ def load_requirements(rules_root: Path) -> list[BriefSection]:
         if not isinstance(sd, dict):
             c.add("bad-section", loc, "a section is a mapping with 'section', 'title', 'requirements'")
             continue
-        for k in sd:
-            if k not in _SECTION_KEYS:
-                c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _SECTION_KEYS))
+        c.unknown_keys(sd, _SECTION_KEYS, loc)
         sec = str(sd.get("section", ""))
         if not SECTION_RE.fullmatch(sec):
             c.add("bad-section", f"{loc}.section", f"'{sec}' is not a brief section number", "e.g. '§4.1' or '§9bis'")
@@ -106,9 +104,7 @@ def load_requirements(rules_root: Path) -> list[BriefSection]:
             if not isinstance(rd, dict):
                 c.add("bad-requirement", rloc, "a requirement is a mapping with 'text' and 'tag'")
                 continue
-            for k in rd:
-                if k not in _REQ_KEYS:
-                    c.add("unknown-key", f"{rloc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _REQ_KEYS))
+            c.unknown_keys(rd, _REQ_KEYS, rloc)
             if rd.get("tag") not in _TAGS:
                 c.add("bad-tag", f"{rloc}.tag", f"'{rd.get('tag')}' is not a provenance tag", "C | S | M")
             pats = rd.get("rules") or []

@@ -99,6 +99,14 @@ class Collected:
     def add(self, code: str, loc: str, message: str, expected: str | None = None, hint: str | None = None):
         self.problems.append(Problem(code, loc, message, expected, hint))
 
+    def unknown_keys(self, data: Iterable, allowed: Iterable[str], loc: str = "") -> None:
+        """An ``unknown-key`` problem, with a "did you mean", for every key of ``data`` not in ``allowed``."""
+        allowed = list(allowed)
+        for k in data:
+            if k not in allowed:
+                self.add("unknown-key", f"{loc}.{k}" if loc else str(k), f"unknown key '{k}'",
+                         hint=did_you_mean(str(k), allowed))
+
     def raise_if_any(self, cls: type[PacmInputError] = PacmInputError) -> None:
         if self.problems:
             raise cls(self.source, self.problems)

@@ -218,9 +218,7 @@ def parse_reference(c: Collected, loc: str, ref: Any, keys: set[str] = _REF_KEYS
     if not isinstance(ref, dict):
         c.add("bad-reference", loc, "reference must be a mapping", "keys document, paragraph, ...")
         return {}
-    for k in ref:
-        if k not in keys:
-            c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, keys))
+    c.unknown_keys(ref, keys, loc)
     if "document" not in ref:
         c.add("missing-key", loc, "reference needs a 'document'")
     return {k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in ref.items()}

@@ -176,9 +176,7 @@ def load_methodology(path: Path) -> Methodology:
     doc = load_file(path)
     data = expect_mapping(doc, "a methodology: id, version, title, parameters, equations")
     c = Collected(src)
-    for k in data:
-        if k not in _TOP:
-            c.add("unknown-key", k, f"unknown key '{k}'", hint=did_you_mean(k, _TOP))
+    c.unknown_keys(data, _TOP)
     for req in ("id", "version", "title", "activity_type", "serves", "references", "parameters", "equations"):
         if req not in data:
             c.add("missing-key", "", f"a methodology needs '{req}'")
@@ -223,9 +221,7 @@ def load_methodology(path: Path) -> Methodology:
         if not isinstance(e, dict):
             c.add("bad-parameter", loc, "a parameter entry must be a mapping")
             continue
-        for k in e:
-            if k not in _PARAM:
-                c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _PARAM))
+        c.unknown_keys(e, _PARAM, loc)
         for req in ("description", "unit", "kind", "source", "reference", "confidence"):
             if req not in e:
                 c.add("missing-key", loc, f"parameter needs '{req}'")
@@ -302,9 +298,7 @@ def load_methodology(path: Path) -> Methodology:
         if not isinstance(e, dict) or "expr" not in e or "unit" not in e:
             c.add("bad-equation", loc, "an equation is {expr: <expression>, unit: <unit>, reference: ...}")
             continue
-        for k in e:
-            if k not in _EQ:
-                c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _EQ))
+        c.unknown_keys(e, _EQ, loc)
         try:
             tree = parse_value(e["expr"], names)
         except ExprError as exc:

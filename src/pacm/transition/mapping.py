@@ -78,9 +78,7 @@ def load_mapping(path: str | Path | None = None) -> Mapping:
     src = str(path)
     data = expect_mapping(load_file(path), "a mapping file with 'columns'")
     c = Collected(src)
-    for k in data:
-        if k not in _TOP:
-            c.add("unknown-key", k, f"unknown key '{k}'", hint=did_you_mean(k, _TOP))
+    c.unknown_keys(data, _TOP)
     reg = registry()
     cols: dict[str, Column] = {}
     raw_cols = data.get("columns")
@@ -92,9 +90,7 @@ def load_mapping(path: str | Path | None = None) -> Mapping:
         if not isinstance(spec, dict):
             c.add("bad-column", loc, "a column entry must be a mapping with 'column' and 'type'")
             continue
-        for k in spec:
-            if k not in _COL:
-                c.add("unknown-key", f"{loc}.{k}", f"unknown key '{k}'", hint=did_you_mean(k, _COL))
+        c.unknown_keys(spec, _COL, loc)
         typ = spec.get("type")
         if typ not in TYPES:
             c.add("bad-type", f"{loc}.type", f"'{typ}' is not a column type", " | ".join(TYPES))

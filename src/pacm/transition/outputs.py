@@ -46,8 +46,6 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
     f = res.findings
     n = len(a)
     el = a["transition_eligible"]
-    n_true = int((el == True).sum())  # noqa: E712 - tri-state column
-    n_false = int((el == False).sum())  # noqa: E712
     L: list[str] = []
     w = L.append
     w(f"# CDM transition reassessment as of {res.as_of.isoformat()}\n")
