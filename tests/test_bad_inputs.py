@@ -200,6 +200,23 @@ def test_depth_limit_boundary():
         assert info.value.code == "too-deep"
 
 
+@pytest.mark.parametrize("pure", [False, True], ids=["libyaml", "pure-python"])
+@pytest.mark.parametrize("levels", [1_001, 10_000])
+def test_too_deep_whatever_the_parser(levels, pure, monkeypatch):
+    """Issue 9: PyYAML 6.0.4's libyaml refuses flow nesting past 1,000 levels itself ("exceeded
+    maximum nesting depth"), before pacm's own check. Either parser, the code is pacm's ``too-deep``
+    and the message names pacm's limit, not libyaml's."""
+    if pure:
+        monkeypatch.setenv("PACM_PURE_YAML", "1")
+    elif safeyaml._CParser is None:
+        pytest.skip("PyYAML built without libyaml")
+    with pytest.raises(PacmInputError) as info:
+        loads_yaml("k: " + "[" * levels + "]" * levels + "\n", "deep.yaml")
+    assert info.value.code == "too-deep"
+    assert f"deeper than {safeyaml.MAX_DEPTH} levels" in info.value.problems[0].message
+    assert "maximum nesting depth" not in str(info.value)
+
+
 @pytest.mark.parametrize("text", ["NO", "no", "No", "yes", "on", "off", "y", "n"])
 def test_yaml_1_1_booleans_stay_text(text):
     """Norway's ISO code stays 'NO'; YAML 1.1 would read it (and yes/on/off) as a boolean."""

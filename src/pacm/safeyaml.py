@@ -512,7 +512,20 @@ def loads_yaml(text: str, source: str = "<string>") -> Document:
             expected="printable text (tabs and line breaks are fine)",
             hint="the file may be binary, or text pasted with hidden characters",
         )
-    loader = _new_loader(text)
+    try:
+        return _parse_yaml(_new_loader(text), source)
+    except PacmInputError:
+        if _CParser is None or os.environ.get("PACM_PURE_YAML"):
+            raise
+    # libyaml refused the text. Its refusals (and their wording) change between releases: libyaml
+    # 0.2.5 as bundled in PyYAML 6.0.4 stops deep flow nesting itself, before pacm's own depth
+    # check. So every refusal is decided again by the pure-Python path, whose checks are pacm's:
+    # the code and message a user sees do not depend on which parser PyYAML was built with.
+    return _parse_yaml(_Loader(text), source)
+
+
+def _parse_yaml(loader, source: str) -> Document:
+    """Compose and construct one document with ``loader``; every problem becomes a PacmInputError."""
     try:
         node = loader.get_single_node()
         if node is None:
