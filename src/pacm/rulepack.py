@@ -26,6 +26,7 @@ from .expr.ir import TRUE, And, Field, Missing, Not, fields_of, params_of, rende
 from .expr.parser import ExprError, Names, parse_condition
 from .expr.patterns import Outcomes, compile_outcomes
 from .params import CONFIDENCE, ParameterSet, load_parameters
+from .paths import rules_dir
 from .pdd.fields import field_type, registry
 from .safeyaml import expect_mapping, load_file
 
@@ -216,12 +217,11 @@ def _jsonable(v):
 
 
 def default_root() -> Path:
-    """The repository's ``rules/`` folder (the package lives in ``src/pacm``)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "rules" / "pack.yaml").is_file():
-            return parent / "rules"
-    raise RulePackError("rules/", [])  # pragma: no cover
+    """The bundled rule pack's ``rules/`` folder (in the wheel, or the checkout: see :mod:`pacm.paths`)."""
+    try:
+        return rules_dir()
+    except FileNotFoundError:  # pragma: no cover - a broken install
+        raise RulePackError("rules/", [])
 
 
 def digest_of(paths: list[Path], base: Path) -> str:

@@ -164,8 +164,9 @@ def _one(e: dict, loc: tuple, where: str) -> Problem:
         return Problem("out-of-range", where, f"found {_describe(inp)}", exp)
     if etype == "string_pattern_mismatch":
         return Problem("bad-format", where, f"found {_describe(inp)}", msg.replace("String should match pattern ", "pattern "))
-    code = etype.replace("_", "-")
-    return Problem(code if code != "value-error" else "bad-value", where, msg)
+    # Any other pydantic error type: pacm's own code, never pydantic's type name, so that a new
+    # pydantic release cannot change the code a user or a script sees (issue 9).
+    return Problem("bad-value", where, msg)
 
 
 #: At most this many problems are spelt out; the rest are counted (a 2 MB file of typos

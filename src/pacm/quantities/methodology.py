@@ -27,6 +27,7 @@ from ..expr.ir import NUM, Field, render
 from ..expr.parser import ExprError, Names, parse_condition, parse_value
 from ..expr.reference import truth
 from ..params import CONFIDENCE, DatedValue, parse_reference
+from ..paths import methodologies_dir
 from ..pdd.fields import field_type, registry
 from ..safeyaml import expect_mapping, load_file
 from . import units as U
@@ -418,8 +419,5 @@ def cached_library(folder: str, digest: str) -> Library:
 
 
 def default_folder() -> Path:
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "methodologies").is_dir() and (parent / "rules").is_dir():
-            return parent / "methodologies"
-    return here.parents[3] / "methodologies"  # pragma: no cover
+    """The bundled ``methodologies/`` folder (in the wheel, or the checkout: see :mod:`pacm.paths`)."""
+    return methodologies_dir()
