@@ -267,3 +267,19 @@ def test_many_problems_are_capped(tmp_path, capsys):
     assert err[0] == f"pacm: error: {f}: more than 20 problems"
     assert len(err) == 22 and err[-1].endswith("and 480 more problems not shown [more-problems]")
     assert "junk_key_0 (line 29): unknown key 'junk_key_0'" in err[1]
+
+
+@pytest.mark.parametrize(
+    "text, col",
+    [('{"a": [1, 2,]}', 12), ('{"a": 1,\n}', 8), ('{"a": {"b": 1 ,  }}', 15)],
+)
+def test_trailing_comma_same_words_on_every_python(text, col):
+    """Python 3.13's json says "Illegal trailing comma" at the comma, 3.10-3.12 "Expecting property
+    name" or "Expecting value" at the bracket (found running the suite on 3.13, issue 9): pacm's
+    message and position are its own, at the comma (columns counted by hand above)."""
+    with pytest.raises(PacmInputError) as info:
+        safeyaml.loads_json(text, "t.json")
+    p = info.value.problems[0]
+    assert info.value.code == "json-syntax"
+    assert p.message == "JSON syntax error: a comma after the last item"
+    assert p.loc.endswith(f"line 1, column {col}")

@@ -599,11 +599,36 @@ def _find_marker(obj) -> tuple[tuple, Any] | None:
     return None
 
 
+def _trailing_comma(text: str, pos: int) -> int | None:
+    """The offset of a comma just before a closing bracket at or around ``pos``, else None."""
+    if pos < len(text) and text[pos] == ",":
+        after = text[pos + 1 :].lstrip()
+        return pos if after[:1] in ("}", "]") else None
+    if pos < len(text) and text[pos] in "}]":
+        before = text[:pos].rstrip()
+        return len(before) - 1 if before.endswith(",") else None
+    return None
+
+
 def loads_json(text: str, source: str = "<string>") -> Document:
     """Parse JSON text from ``source``: exact decimals, no NaN/Infinity, no duplicate keys."""
     try:
         data = json.loads(text, object_pairs_hook=_json_pairs, parse_float=Decimal, parse_constant=_NonFinite)
     except json.JSONDecodeError as exc:
+        comma = _trailing_comma(text, exc.pos)
+        if comma is not None:
+            # Python's json words and places this one differently by version (3.13: "Illegal trailing
+            # comma" at the comma; 3.10-3.12: "Expecting property name" at the bracket): pacm says it
+            # one way, at the comma, whatever the Python.
+            line = text.count("\n", 0, comma) + 1
+            col = comma - (text.rfind("\n", 0, comma) + 1) + 1
+            raise PacmInputError.single(
+                source,
+                "json-syntax",
+                "JSON syntax error: a comma after the last item",
+                loc=where((), line, col),
+                hint="JSON allows no comma after the last item of an object or a list; delete it",
+            )
         raise PacmInputError.single(
             source,
             "json-syntax",
