@@ -83,6 +83,11 @@ class _Parser:
     def __init__(self, names: Names):
         self.names = names
 
+    def _text(self, n: ast.AST) -> str:
+        """The rule file's own text of a node, for messages (``ast.unparse`` words it differently
+        on each Python: 3.10 prints ``lambda : 1``, 3.11 ``lambda: 1``)."""
+        return " ".join((ast.get_source_segment(self.src, n) or ast.unparse(n)).split())
+
     # ------------------------------------------------------------------ values
     def value(self, n: ast.AST):
         if isinstance(n, ast.Constant):
@@ -134,9 +139,9 @@ class _Parser:
                     return Const(dt.date.fromisoformat(n.args[0].value), DATE)
                 except ValueError:
                     raise ExprError(f"date({n.args[0].value!r}) is not a real date")
-            shown = fname or ast.unparse(n.func)
+            shown = fname or self._text(n.func)
             raise ExprError(f"calling '{shown}' is not allowed (only date(), missing() and present() may be called)")
-        raise ExprError(f"'{ast.unparse(n)}' is not allowed in an expression")
+        raise ExprError(f"'{self._text(n)}' is not allowed in an expression")
 
     @staticmethod
     def _arith_type(op, lt, rt):
@@ -166,12 +171,12 @@ class _Parser:
                     raise ExprError(f"{fname}() takes one field")
                 f = self.value(n.args[0])
                 if not isinstance(f, Field):
-                    raise ExprError(f"{fname}() takes a PDD field, not '{ast.unparse(n.args[0])}'")
+                    raise ExprError(f"{fname}() takes a PDD field, not '{self._text(n.args[0])}'")
                 m = Missing(f)
                 return m if fname == "missing" else Not(m)
         v = self.value(n)
         if v.type != BOOL:
-            raise ExprError(f"'{ast.unparse(n)}' is a {v.type}, not a condition")
+            raise ExprError(f"'{self._text(n)}' is a {v.type}, not a condition")
         if isinstance(v, Const):
             return v
         return Cmp("==", v, Const(True, BOOL))
@@ -199,7 +204,7 @@ class _Parser:
                 sym = _CMP[type(op)]
                 lv, rv = self.value(left), self.value(right)
                 if lv.type != rv.type:
-                    raise ExprError(f"cannot compare {lv.type} with {rv.type} in '{ast.unparse(n)}'")
+                    raise ExprError(f"cannot compare {lv.type} with {rv.type} in '{self._text(n)}'")
                 if lv.type in (STR, BOOL) and sym not in ("==", "!="):
                     raise ExprError(f"{lv.type} values can only be compared with == or !=")
                 parts.append(Cmp(sym, lv, rv))
