@@ -41,7 +41,8 @@ class Result:
 
     @property
     def failed(self) -> list[Finding]:
-        return [f for f in self.findings if f.status == "fail"]
+        """Failing findings that count against the PDD (a severity 'info' finding informs, e.g. a CER-use limit)."""
+        return [f for f in self.findings if f.status == "fail" and f.severity != "info"]
 
     @property
     def exit_code(self) -> int:
@@ -85,9 +86,26 @@ class Engine:
     def compiled(self, as_of: dt.date) -> CompiledPack:
         return self.pack.compile(as_of)
 
+    @property
+    def registry(self):
+        """The methodology registry in use: the pack's, merged with a user's file (:meth:`use_registry`)."""
+        if getattr(self, "_registry", None) is not None:
+            return self._registry
+        from .methodology_registry import Registry
+
+        return getattr(self.pack, "methodology_registry", None) or Registry()
+
+    def use_registry(self, path: str | Path) -> None:
+        """Add the entries of a user's registry file (``--methodologies``) to the bundled ones."""
+        from .methodology_registry import load_registry
+
+        self._registry = self.registry.merged(load_registry(path, user=True))
+
     def facts(self, pdd: PDD, as_of: dt.date) -> dict[str, Any]:
         on = pdd.issuance.planned_issuance_date or as_of
-        return flatten(pdd, context_for(pdd.activity.host_party, on, as_of))
+        ctx = context_for(pdd.activity.host_party, on, as_of)
+        ctx.update(self.registry.context(pdd))
+        return flatten(pdd, ctx)
 
     def statuses(self, flat: dict, as_of: dt.date, evaluator: str = "rete", pdd_id: str = "pdd") -> dict[str, str]:
         cp = self.compiled(as_of)
@@ -118,7 +136,9 @@ class Engine:
         statuses = self.statuses(flat, as_of, evaluator, source)
         findings = build_findings(cp.rules, statuses, flat)
         findings.sort(key=lambda f: (STATUS_ORDER.index(f.status), f.rule))
-        result = Result(source, pdd, as_of, findings, self.pack.engine_info(), cp.skipped)
+        info = self.pack.engine_info()
+        info["methodology_registry"] = self.registry.name
+        result = Result(source, pdd, as_of, findings, info, cp.skipped)
         if quantities:
             self._add_quantities(result)
         return result

@@ -116,7 +116,16 @@ def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
             message += f" (PDD addresses it in {', '.join(r.evidence)})"
     else:  # insufficient_data
         missing = missing_fields(r.applies, env) + [f for f in missing_fields(r.require, env) if f not in missing_fields(r.applies, env)]
-        if missing:
+        from .pdd.fields import CONTEXT_MISSING
+
+        explained = [t for pre, t in CONTEXT_MISSING.items() if any(f.startswith(pre) for f in missing)]
+        missing = [f for f in missing if not any(f.startswith(pre) for pre in CONTEXT_MISSING)]
+        if explained:
+            message = "Cannot decide: " + "; ".join(render_template(t, env, params) for t in explained)
+            if missing:
+                message += f"; the PDD does not give {', '.join(missing)}"
+            why = message[len("Cannot decide: "):]
+        elif missing:
             message = f"Cannot decide: the PDD does not give {', '.join(missing)}"
             why = "provide " + ", ".join(missing)
         else:

@@ -161,6 +161,7 @@ class RulePack:
     root: Path
     areas: dict[str, dict] = field(default_factory=dict)
     _compiled: dict = field(default_factory=dict)
+    methodology_registry: Any = None  # pacm.methodology_registry.Registry (methodologies/registry.yaml)
 
     def get(self, rule_id: str) -> Rule | None:
         for r in self.rules:
@@ -532,7 +533,12 @@ def _load_pack_uncached(root: Path, digest: str) -> RulePack:
     meth = root.parent / "methodologies"
     if meth.is_dir():
         _load_methodology_rules(meth, params, seen, rules, areas)
-    return RulePack(rules, params, str(pack_meta.get("version", "0")), digest, root, areas)
+    from .methodology_registry import Registry, default_path, load_registry
+
+    reg_path = default_path(root)
+    registry = load_registry(reg_path) if reg_path.is_file() else Registry()
+    return RulePack(rules, params, str(pack_meta.get("version", "0")), digest, root, areas,
+                    methodology_registry=registry)
 
 
 def _load_methodology_rules(meth: Path, params: ParameterSet, seen: dict, rules: list, areas: dict) -> None:

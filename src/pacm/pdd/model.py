@@ -595,3 +595,46 @@ class PDD(Section):
     @property
     def is_cdm_transition(self) -> bool:
         return self.transition is not None
+
+    @computed_field(description=(
+        "The crediting period starts under Article 6.4 (derived): true without a CDM-transition record; for a "
+        "transitioned activity, true when it starts after the CDM crediting period on record ends (a renewal under "
+        "the mechanism), false when it is that CDM period. The RMP crediting-period rules (para 31) apply only when "
+        "it is true; the CDM period is judged by the transition rules. From crediting_period.start and "
+        "transition.cdm_crediting_period_end (or, without dates, crediting_period.number and "
+        "transition.cdm_crediting_period_number)."))
+    @property
+    def crediting_period_under_a64(self) -> Optional[bool]:
+        t = self.transition
+        if t is None:
+            return True
+        if t.cdm_crediting_period_end is not None:
+            return self.crediting_period.start > t.cdm_crediting_period_end
+        if t.cdm_crediting_period_number is not None:
+            return self.crediting_period.number > t.cdm_crediting_period_number
+        return None
+
+    @computed_field(description=(
+        "How the PDD applies its methodology (derived): 'transitioned' (the CDM crediting period of a transitioned "
+        "activity), 'renewal' (a later crediting period under Article 6.4) or 'new'. Compared with the uses the "
+        "methodology registry allows. From transition, crediting_period.start and crediting_period.number."))
+    @property
+    def methodology_use(self) -> Optional[str]:
+        under = self.crediting_period_under_a64
+        if under is None:
+            return None
+        if not under:
+            return "transitioned"
+        return "renewal" if (self.crediting_period.number > 1 or self.transition is not None) else "new"
+
+    @computed_field(description=(
+        "Last day the PDD applies a CDM methodology (derived): transition.cdm_methodology_applied_until when given, "
+        "else the end of the crediting period; only for the CDM crediting period of a transitioned activity."))
+    @property
+    def cdm_methodology_last_day(self) -> Optional[dt.date]:
+        if self.methodology_use != "transitioned":
+            return None
+        t = self.transition
+        if t is not None and t.cdm_methodology_applied_until is not None:
+            return t.cdm_methodology_applied_until
+        return self.crediting_period.end

@@ -84,7 +84,7 @@ def check_inputs(pdd: PDD, meth: Methodology, source: str) -> None:
 
 
 # ------------------------------------------------------------------------------- years
-def crediting_years(pdd: PDD, day_count: str) -> list[dict]:
+def crediting_years(pdd: PDD, day_count: str, window: tuple[dt.date, dt.date] | None = None) -> list[dict]:
     """Calendar years of the crediting period with the days credited in each.
 
     ``year_fraction`` = days / days in that calendar year (``actual_actual``) or days / 365
@@ -95,6 +95,8 @@ def crediting_years(pdd: PDD, day_count: str) -> list[dict]:
     cp = pdd.crediting_period
     start, end = cp.start, cp.end
     first_start = add_years(start, -(cp.number - 1) * cp.length_years)
+    if window is not None:  # a transitioned CDM period: only the days credited as A6.4ERs
+        start, end = max(start, window[0]), min(end, window[1])
     out = []
     for y in range(start.year, end.year + 1):
         a, b = max(start, dt.date(y, 1, 1)), min(end, dt.date(y, 12, 31))
@@ -177,7 +179,8 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
 
     # -- methodology parameters
     needed = _needed(meth, ("baseline", "project", "leakage", "bau"))
-    years = crediting_years(pdd, day_count)
+    window = _transition_window(pdd, param_set, as_of, trace, notes)
+    years = crediting_years(pdd, day_count, window)
     q = pdd.quantification
     scalars: dict[str, Decimal] = {}
     series: dict[str, dict[int, Decimal]] = {}
@@ -258,7 +261,15 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
         notes.append(f"baseline approach '{approach}' is not one methodology {meth.id} allows "
                      f"({', '.join(meth.baseline_approaches)})")
     da_applies = (pdd.activity.type == "emission_reduction") and (approach is None or approach in meth.da_approaches)
-    if approach is None and pdd.activity.type == "emission_reduction":
+    if window is not None and pdd.activity.type == "emission_reduction":
+        # pacm's reading (domain brief §7 [S]: a transitioned activity meets every A6.4 requirement except the
+        # methodology while its CDM methodology may still be applied): the baseline standard's downward
+        # adjustment starts with the switch to a mechanism methodology, at renewal at the latest
+        # (transition.renewal_downward_adjustment). transition.cdm_baseline_revised asks the validator.
+        da_applies = False
+        notes.append("transitioned CDM crediting period under its CDM methodology: no A6.4 downward adjustment "
+                     "(it applies from the switch to a mechanism methodology); see transition.cdm_baseline_revised")
+    elif approach is None and pdd.activity.type == "emission_reduction":
         notes.append("baseline.approach is missing: the downward adjustment is applied (the conservative reading)")
     bau_cols = []
     if "bau" in cols:
@@ -364,6 +375,25 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
             })
         trace.extend(_pipeline_trace(y, row, rows.iloc[i], pp, bau is not None, buffer_name, exempt))
     return Quantities(_describe(meth, pdd), out, trace, notes)
+
+
+def _transition_window(pdd: PDD, param_set, as_of: dt.date, trace: list, notes: list):
+    """Days of a transitioned CDM crediting period credited as A6.4ERs: from ``transition.a64_vintage_from``
+    (reductions before it were CDM vintages, decision 2/CMP.16) to the last day the CDM methodology is applied
+    (``cdm_methodology_last_day``); None for a crediting period that starts under Article 6.4."""
+    if pdd.methodology_use != "transitioned":
+        return None
+    name = "transition.a64_vintage_from"
+    got, missing = _resolve(param_set, [name], as_of)
+    if missing:
+        return None
+    d = param_set.describe(name, as_of)
+    frm, until = got[name], pdd.cdm_methodology_last_day
+    trace.append(_param_entry(name, d["value"], d["unit"], f"{_rel(d['source'])} (in force from {d['in_force_from']})",
+                              confidence=d["confidence"], reference=_cite(d["reference"])))
+    notes.append(f"transitioned CDM activity: credited from {frm} ({name}) to {until} (cdm_methodology_last_day: "
+                 f"transition.cdm_methodology_applied_until, else the crediting-period end)")
+    return (frm, until)
 
 
 def _describe(meth: Methodology, pdd: PDD) -> dict:
