@@ -109,7 +109,8 @@ def engine():
 
 
 def wind() -> dict:
-    return load_file(ROOT / "examples" / "wind_farm_india.yaml").data
+    # the new-activity wind PDD (tests/fixtures/pdd; before issue 10 this was the example): crediting 2026-2031
+    return load_file(ROOT / "tests" / "fixtures" / "pdd" / "wind_new_acm0002.yaml").data
 
 
 def check(engine, data):
