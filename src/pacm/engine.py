@@ -57,6 +57,12 @@ class Result:
     def unconfirmed(self) -> list[Finding]:
         return [f for f in self.findings if f.confidence != "confirmed" and f.status in ("pass", "fail")]
 
+    def _quantities_json(self) -> dict | None:
+        """The quantities with the issuance verdict: 'would_be_issuable_once_failures_resolved' when a check fails."""
+        if self.quantities is None:
+            return None
+        return _with_issuance(self.quantities, self.quantities.to_json())
+
     def to_json(self) -> dict:
         a = self.pdd.activity
         return {
@@ -72,9 +78,15 @@ class Result:
             "engine": self.engine,
             "summary": self.counts(),
             "findings": [f.to_json() for f in self.findings],
-            "quantities": self.quantities.to_json() if self.quantities is not None else None,
+            "quantities": self._quantities_json(),
             "notes": list(self.notes),
         }
+
+
+def _with_issuance(q, data: dict) -> dict:
+    if getattr(q, "issuance", None) is not None:
+        data["issuance"] = dict(q.issuance)
+    return data
 
 
 class Engine:
@@ -141,6 +153,8 @@ class Engine:
         result = Result(source, pdd, as_of, findings, info, cp.skipped)
         if quantities:
             self._add_quantities(result)
+            if result.quantities is not None:
+                result.quantities.set_findings([f.rule for f in result.failed])
         return result
 
     def _add_quantities(self, result: Result) -> None:
