@@ -201,7 +201,8 @@ def test_cli_trace_and_json(capsys):
     assert "= 0.75 * 0.964 + 0.25 * 0.552" in out
     main(["check", str(ROOT / "examples" / "wind_farm_india.yaml"), "--as-of", "2026-11-01", "--format", "json"])
     q = json.loads(capsys.readouterr().out)["quantities"]
-    assert set(q) == {"methodology", "years", "totals", "trace", "notes"}
+    # issuance: the verdict on the 'issuable' figures (issue 10 item 5)
+    assert set(q) == {"methodology", "years", "totals", "trace", "notes", "issuance"}
     keys = {"year", "days", "baseline", "baseline_adjusted", "project", "leakage", "reductions", "buffer",
             "sop_adaptation", "omge", "issuable", "issuable_authorised", "issuable_mitigation_contribution"}
     assert all(keys <= set(y) for y in q["years"]) and keys - {"year"} <= set(q["totals"])

@@ -31,7 +31,10 @@ from .types import (
     IsoAlpha3,
     NonNegative,
     Number,
+    Percent,
+    PositiveInteger,
     ShortText,
+    SignedPercent,
     Text,
     YearKey,
     doc,
@@ -134,8 +137,8 @@ class KeyDates(Section):
 class CreditingPeriod(Section):
     type: Literal["renewable", "fixed"] = doc("Renewable or fixed crediting period.")
     start: Date = doc("First day of the crediting period.")
-    length_years: Integer = unit("year", "Length of this crediting period in years.")
-    number: Integer = doc("Which crediting period this is (1 for the first, 2 or 3 after renewals).", default=1)
+    length_years: PositiveInteger = unit("year", "Length of this crediting period in years (at least 1).")
+    number: PositiveInteger = doc("Which crediting period this is (1 for the first, 2 or 3 after renewals).", default=1)
     host_approved_length: Optional[Bool] = doc("Host Party approved the crediting-period length.", default=None)
     operational_lifetime_years: Optional[NonNegative] = unit(
         "year", "Remaining operational lifetime of the equipment from the start of the crediting period.", default=None
@@ -261,16 +264,16 @@ class LegalRequirement(Section):
 
 class Sensitivity(Section):
     parameter: ShortText = doc("Parameter varied (investment cost, O&M, tariff, load factor...).")
-    variation_pct: Number = unit("%", "Variation applied, e.g. -10 or +10.")
-    irr_pct: Number = unit("%", "IRR without credits under that variation.")
+    variation_pct: SignedPercent = unit("%", "Variation applied, e.g. -10 or +10 (-100 to 100).")
+    irr_pct: SignedPercent = unit("%", "IRR without credits under that variation (-100 to 100).")
 
 
 class Investment(Section):
     analysis: Literal["benchmark", "investment_comparison", "simple_cost"] = doc("Investment analysis option (TOOL27).")
-    benchmark_pct: Optional[Number] = unit("%", "Benchmark return (e.g. expected return on equity).", default=None)
+    benchmark_pct: Optional[Percent] = unit("%", "Benchmark return (e.g. expected return on equity), 0 to 100.", default=None)
     benchmark_source: Optional[Text] = doc("Source of the benchmark.", default=None)
-    irr_without_credits_pct: Optional[Number] = unit("%", "IRR without revenue from A6.4ERs.", default=None)
-    irr_with_credits_pct: Optional[Number] = unit("%", "IRR with revenue from A6.4ERs.", default=None)
+    irr_without_credits_pct: Optional[SignedPercent] = unit("%", "IRR without revenue from A6.4ERs (-100 to 100).", default=None)
+    irr_with_credits_pct: Optional[SignedPercent] = unit("%", "IRR with revenue from A6.4ERs (-100 to 100).", default=None)
     sensitivity: list[Sensitivity] = doc("Sensitivity cases.", default_factory=list)
 
     @computed_field(description="Highest IRR among the sensitivity cases (derived).")
@@ -519,7 +522,7 @@ class Transition(Section):
     cdm_crediting_period_type: Optional[Literal["renewable", "fixed"]] = doc(
         "Type of the CDM crediting period (it may not change at or after the transition).", default=None
     )
-    cdm_crediting_period_number: Optional[Integer] = doc(
+    cdm_crediting_period_number: Optional[PositiveInteger] = doc(
         "Which CDM crediting period (1 to 3) the start and end below describe.", default=None
     )
     cdm_crediting_period_start: Optional[Date] = doc(

@@ -51,6 +51,40 @@ def compute_for_result(engine, result) -> None:
         return
     flat = engine.facts(pdd, result.as_of)
     result.quantities = compute(pdd, meth, engine.pack.params, result.as_of, flat, source=result.source)
+    result.findings.extend(plausibility_findings(pdd, meth))
+
+
+def plausibility_findings(pdd: PDD, meth: Methodology) -> list:
+    """A warning finding for each PDD input that is legal but outside the methodology's ``plausible`` range.
+
+    Why a finding and not a note: a unit slip (an efficiency of 0.03 for 30 %) changes the credits without any
+    error; the report must say so beside the verdict, and the PDD does not pass until it is confirmed or fixed
+    (issue 10 item 4)."""
+    from ..findings import Finding
+
+    out = []
+    q = pdd.quantification
+    vals: list[tuple[str, str, Decimal]] = [(k, f"quantification.inputs.{k}", Decimal(v)) for k, v in q.inputs.items()
+                                            if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
+    for k, series in q.yearly.items():
+        vals += [(k, f"quantification.yearly.{k}.{y}", Decimal(v)) for y, v in sorted(series.items())]
+    for name, path, v in vals:
+        p = meth.params.get(name)
+        if p is None or not p.plausible or not p.implausible(v):
+            continue
+        lo, hi = p.plausible.get("min"), p.plausible.get("max")
+        rng = " and ".join(x for x in ((f"at least {lo}" if lo is not None else ""), (f"at most {hi}" if hi is not None else "")) if x)
+        why = p.plausible.get("note", "")
+        out.append(Finding(
+            rule="quantities.input_plausible", title=f"Methodology input {name} is plausible", status="fail",
+            kind="automatic", severity="warning", area="quantities", section="§9 Concrete methodologies",
+            reference=_cite(p.reference) or meth.id, reference_detail=dict(p.reference),
+            clause=f"{_rel(meth.source)} parameters.{name}.plausible: {rng} {p.unit}. {why}".strip(),
+            confidence=p.confidence, fields=[path], actual={path: v}, expected=f"{path} {rng} ({p.unit})",
+            parameters={}, message=f"{path} = {v} {p.unit} is legal but suspicious: expected {rng}. {why}".strip(),
+            why_not=f"check the unit of {path} (set it in the PDD) or confirm the value to the validator",
+        ))
+    return out
 
 
 # ------------------------------------------------------------------------------- inputs
@@ -71,6 +105,10 @@ def check_inputs(pdd: PDD, meth: Methodology, source: str) -> None:
             c.add("fixed-parameter", loc, f"'{k}' is fixed by methodology {meth.id}; it cannot be set in the PDD")
         elif isinstance(v, bool) or not isinstance(v, (int, Decimal)):
             c.add("bad-input", loc, f"'{k}' is {v!r}", expected=f"a number in {p.unit}")
+        elif p.out_of_range(Decimal(v)):
+            c.add("out-of-range", loc, f"'{k}' is {v}, outside what methodology {meth.id} allows",
+                  expected=p.limits_text() + ("" if p.range_min is None else "; negative only where the methodology "
+                                                "declares the input signed"))
     for k, series in q.yearly.items():
         loc = f"quantification.yearly.{k}"
         p = meth.params.get(k)
@@ -80,6 +118,12 @@ def check_inputs(pdd: PDD, meth: Methodology, source: str) -> None:
         elif p.kind == "ex_ante":
             c.add("ex-ante-input", loc,
                   f"'{k}' is an ex-ante parameter, fixed at validation: give it once under quantification.inputs.{k}")
+        else:
+            for year, v in series.items():
+                if p.out_of_range(Decimal(v)):
+                    c.add("out-of-range", f"{loc}.{year}", f"'{k}' in {year} is {v}, outside what methodology {meth.id} "
+                          "allows", expected=p.limits_text() + ("" if p.range_min is None else
+                                                                 "; negative only where the methodology declares the input signed"))
     c.raise_if_any(PacmInputError)
 
 
