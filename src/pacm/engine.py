@@ -153,6 +153,8 @@ class Engine:
         result = Result(source, pdd, as_of, findings, info, cp.skipped)
         if quantities:
             self._add_quantities(result)
+            # the quantities add their own findings (quantities.input_plausible, quantities.reconciliation)
+            result.findings.sort(key=lambda f: (STATUS_ORDER.index(f.status), f.rule))
             if result.quantities is not None:
                 result.quantities.set_findings([f.rule for f in result.failed])
         return result

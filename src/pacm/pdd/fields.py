@@ -113,12 +113,17 @@ def registry() -> dict[str, dict]:
             st = _scalar_type(cinfo.return_type)
             if st is None:
                 continue
+            extra = cinfo.json_schema_extra if isinstance(cinfo.json_schema_extra, dict) else {}
             out[f"{prefix}{name}"] = {
                 "type": st,
                 "description": cinfo.description or "",
                 "unit": None,
                 "derived": True,
                 "choices": None,
+                # fields this derived value may simply be (a fallback): comparing with them proves nothing
+                "may_equal": tuple(f"{prefix}{m}" for m in extra.get("may_equal", ())),
+                # the PDD inputs it is computed from (what a user can change when it is missing or failing)
+                "inputs": tuple(extra.get("inputs", ())),
             }
 
     walk(PDD, "")

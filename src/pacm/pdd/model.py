@@ -249,7 +249,8 @@ class Baseline(Section):
             return None
         return min(adj, self.bau_emissions)
 
-    @computed_field(description="First-year crediting baseline: the one the PDD states, else the lower of the adjusted baseline and BAU (derived).")
+    @computed_field(description="First-year crediting baseline: the one the PDD states, else the lower of the adjusted baseline and BAU (derived).",
+                    json_schema_extra={"may_equal": ["lower_of_adjusted_and_bau"]})
     @property
     def crediting_baseline_first_year(self) -> Optional[Decimal]:
         if self.crediting_baseline_emissions is not None:
@@ -571,6 +572,12 @@ class Quantification(Section):
         "Per-year values (ex-ante estimates or monitored data), by parameter name then calendar year.",
         default_factory=dict,
     )
+    ex_ante_annual_reductions: Optional[NonNegative] = unit(
+        "tCO2e/year", "Ex-ante estimate of the average annual emission reductions or net removals the PDD states "
+        "(reconciled with what pacm computes, quantities.reconciliation).", default=None)
+    ex_ante_total_reductions: Optional[NonNegative] = unit(
+        "tCO2e", "Ex-ante estimate of the reductions or net removals over the crediting period the PDD states "
+        "(reconciled with what pacm computes).", default=None)
 
 
 class PDD(Section):

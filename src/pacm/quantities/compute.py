@@ -52,6 +52,10 @@ def compute_for_result(engine, result) -> None:
     flat = engine.facts(pdd, result.as_of)
     result.quantities = compute(pdd, meth, engine.pack.params, result.as_of, flat, source=result.source)
     result.findings.extend(plausibility_findings(pdd, meth))
+    from .reconcile import reconciliation_findings
+
+    result.findings.extend(reconciliation_findings(pdd, result.quantities, engine.pack.params, result.as_of,
+                                                   _rel(meth.source)))
 
 
 def plausibility_findings(pdd: PDD, meth: Methodology) -> list:
