@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import PacmInputError
 from .findings import Finding, build_findings
 from .hosts import context_for
 from .pdd.fields import flatten
@@ -117,7 +118,29 @@ class Engine:
         on = pdd.issuance.planned_issuance_date or as_of
         ctx = context_for(pdd.activity.host_party, on, as_of)
         ctx.update(self.registry.context(pdd))
+        ctx["context.reversal_risk_reassessment_due_since"] = self._reassessment_due(pdd, as_of)
         return flatten(pdd, ctx)
+
+    def _reassessment_due(self, pdd: PDD, as_of: dt.date) -> dt.date | None:
+        """The latest k-th (k >= 1) anniversary of the first crediting period's start, every
+        ``removals.reversal_risk_reassessment_years``, on or before ``as_of`` (seed 001: reversal-risk assessment
+        updated every 5 years from the start of the crediting period). None when none has passed."""
+        from .pdd.model import add_years
+
+        name = "removals.reversal_risk_reassessment_years"
+        try:
+            step = int(self.pack.params.resolve([name], as_of)[name])
+        except (PacmInputError, KeyError, TypeError, ValueError):
+            return None
+        cp = pdd.crediting_period
+        first = add_years(cp.start, -(cp.number - 1) * cp.length_years)
+        if step <= 0:
+            return None
+        due, k = None, 1
+        while add_years(first, k * step) <= as_of:
+            due = add_years(first, k * step)
+            k += 1
+        return due
 
     def statuses(self, flat: dict, as_of: dt.date, evaluator: str = "rete", pdd_id: str = "pdd") -> dict[str, str]:
         cp = self.compiled(as_of)

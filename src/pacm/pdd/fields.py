@@ -30,6 +30,7 @@ CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "context.host_ldc": (BOOL, "Host Party is a least developed country on the relevant date (derived from pacm/data)."),
     "context.host_sids": (BOOL, "Host Party is a small island developing State (derived from pacm/data)."),
     "context.host_known": (BOOL, "Host Party code is in the UN M49 table (derived)."),
+    "context.reversal_risk_reassessment_due_since": (DATE, "Latest 5-year anniversary (removals.reversal_risk_reassessment_years) of the first crediting period's start on or before --as-of; absent in the first period (derived from crediting_period and the parameter)."),
     "context.methodology_registry": (STR, "The methodology registry file(s) in use (methodologies/registry.yaml, plus --methodologies)."),
     "context.methodology_kind": (STR, "Kind of the PDD's methodology in the registry: 'mechanism' (A6.4-AMM) or 'cdm' (absent: not listed)."),
     "context.methodology_activities": (STR, "Uses the registry allows for the methodology version (new, transitioned, renewal)."),

@@ -354,6 +354,18 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
     exempt = bool(ldc) or bool(sids)
     if ldc is None:
         notes.append(f"host Party '{host}' is not in pacm's party list; no LDC/SIDS exemption applied")
+    scope = "issuance.ldc_sids_exemption_covers_transitioned"
+    if exempt and pdd.is_cdm_transition and scope in param_set.params:
+        # the sources disagree on whether the exemption covers transitioned activities (review 2026-11): the
+        # report names the reading applied
+        got, missing = _resolve(param_set, [scope], as_of)
+        covers = bool(got.get(scope, True)) if not missing else True
+        notes.append(f"assumption: {scope} = {'true' if covers else 'false'}: the LDC/SIDS exemption from the in-kind "
+                     "share of proceeds " + ("covers" if covers else "does not cover") + " transitioned CDM activities "
+                     "(pacm reads the CMA6 decision as covering them; the first reported A6.4ER issuance, a transitioned "
+                     "PoA in Myanmar, deducted 7 %: --param " + scope + "=" + ("false" if covers else "true")
+                     + " for the other reading)")
+        exempt = covers
     trace.append(_param_entry(
         "sop_exempt", "true" if exempt else "false", "flag",
         f"pacm.hosts on {on.isoformat()} ("
