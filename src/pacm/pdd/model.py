@@ -99,6 +99,9 @@ class Activity(Section):
     technology: Technology = doc("Technology of the activity (drives methodology choices, e.g. TOOL07 weights).")
     methodology: Methodology = doc("Methodology applied.")
     capacity_mw: Optional[NonNegative] = unit("MW", "Installed capacity.", default=None)
+    power_density_w_m2: Optional[NonNegative] = unit(
+        "W/m2", "Power density of a hydro reservoir: (Cap_PJ - Cap_BL) / (A_PJ - A_BL) (ACM0002; decides eligibility and "
+        "reservoir emissions).", default=None)
     is_poa: Bool = doc("True for a programme of activities.", default=False)
     host_participation_requirements_met: Optional[Bool] = doc(
         "Host Party has fulfilled the participation requirements (A6.4-FORM-GOV-001).", default=None

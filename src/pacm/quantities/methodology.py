@@ -269,8 +269,15 @@ def load_methodology(path: Path) -> Methodology:
             else:
                 for i, cs in enumerate(e["cases"]):
                     cl = f"{loc}.cases[{i}]"
+                    if cs.get("required") is True and isinstance(cs, dict) and "values" not in cs \
+                            and not set(cs) - {"when", "required", "note"}:
+                        # no default in this case: the PDD must give the value (e.g. geothermal PE_GP)
+                        when = parse_condition(cs["when"], pdd_names) if cs.get("when") is not None else None
+                        cases.append(Case(cs.get("when"), when, []))
+                        continue
                     if not isinstance(cs, dict) or "values" not in cs or set(cs) - {"when", "values", "note"}:
-                        c.add("bad-case", cl, "a case is {when: <condition on PDD fields>, values: {...}}")
+                        c.add("bad-case", cl, "a case is {when: <condition on PDD fields>, values: {...}} "
+                              "or {when: ..., required: true} (no default: the PDD gives it)")
                         continue
                     when = None
                     if cs.get("when") is not None:
