@@ -103,6 +103,13 @@ class Activity(Section):
         "W/m2", "Power density of a hydro reservoir: (Cap_PJ - Cap_BL) / (A_PJ - A_BL) (ACM0002; decides eligibility and "
         "reservoir emissions).", default=None)
     is_poa: Bool = doc("True for a programme of activities.", default=False)
+    is_component: Bool = doc("True for a component activity included in a programme of activities.", default=False)
+    poa_reference: Optional[ShortText] = doc(
+        "For a component activity: the registry reference of the programme of activities it is included in.", default=None)
+    poa_coordinating_entity: Optional[ShortText] = doc(
+        "For a programme of activities: the coordinating/managing entity that runs the programme.", default=None)
+    poa_inclusion_criteria: Optional[Text] = doc(
+        "For a programme of activities: the eligibility criteria a component activity must meet to be included.", default=None)
     host_participation_requirements_met: Optional[Bool] = doc(
         "Host Party has fulfilled the participation requirements (A6.4-FORM-GOV-001).", default=None
     )
