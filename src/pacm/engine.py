@@ -173,6 +173,9 @@ class Engine:
         findings.sort(key=lambda f: (STATUS_ORDER.index(f.status), f.rule))
         info = self.pack.engine_info()
         info["methodology_registry"] = self.registry.name
+        # --as-of: how many rules were evaluated of those in the pack, and which were left out (not in force)
+        info["rules_evaluated"] = len(cp.rules)
+        info["rules_not_in_force"] = list(cp.skipped)
         result = Result(source, pdd, as_of, findings, info, cp.skipped)
         if quantities:
             self._add_quantities(result)

@@ -96,13 +96,15 @@ def check_inputs(pdd: PDD, meth: Methodology, source: str) -> None:
     """Unknown names or values in the wrong place are bad input (exit 2), all reported at once."""
     q = pdd.quantification
     c = Collected(source)
-    names = list(meth.params)
+    # "did you mean" offers only what the PDD may set there (not a default the methodology fixes, e.g. w_OM)
+    settable_inputs = [n for n, p in meth.params.items() if p.source != "default" and p.kind == "ex_ante"]
+    settable_yearly = [n for n, p in meth.params.items() if p.kind == "monitored"]
     for k, v in q.inputs.items():
         loc = f"quantification.inputs.{k}"
         p = meth.params.get(k)
         if p is None:
             c.add("unknown-input", loc, f"'{k}' is not a parameter of methodology {meth.id} ({meth.title})",
-                  hint=did_you_mean(k, names))
+                  hint=did_you_mean(k, settable_inputs))
         elif p.kind == "monitored":
             c.add("monitored-input", loc, f"'{k}' is monitored: give it per year under quantification.yearly.{k}")
         elif p.source == "default":
@@ -118,7 +120,7 @@ def check_inputs(pdd: PDD, meth: Methodology, source: str) -> None:
         p = meth.params.get(k)
         if p is None:
             c.add("unknown-input", loc, f"'{k}' is not a parameter of methodology {meth.id} ({meth.title})",
-                  hint=did_you_mean(k, names))
+                  hint=did_you_mean(k, settable_yearly))
         elif p.kind == "ex_ante":
             c.add("ex-ante-input", loc,
                   f"'{k}' is an ex-ante parameter, fixed at validation: give it once under quantification.inputs.{k}")
