@@ -71,3 +71,17 @@ def test_ldc_exemption_scope_for_transitioned_activities_is_a_named_parameter():
     q = eng.check(pdd_from_data(copy.deepcopy(COOK), None, "<t>"), dt.date(2026, 11, 1)).quantities.to_json()
     y = next(y for y in q["years"] if y["year"] == 2022)
     assert (y["sop_adaptation"], y["omge"], y["issuable"]) == ("340", "136", 6321)
+
+
+def test_corresponding_adjustment_covers_the_authorised_share_of_sop_and_omge_units():
+    # seed 001 (CMA6, authorisation): the corresponding adjustment also applies to the units taken for adaptation
+    # and OMGE. Cookstoves 2022: 60 % authorised; issuable 6,661 -> authorised floor(3,996.6) = 3,996; SOP 0
+    # (Malawi LDC), OMGE 136 -> floor(0.6 x 136 = 81.6) = 81; 3,996 + 81 = 4,077
+    q = ENGINE.check(pdd_from_data(copy.deepcopy(COOK), None, "<t>"), dt.date(2026, 11, 1)).quantities.to_json()
+    y = next(y for y in q["years"] if y["year"] == 2022)
+    assert (y["issuable_authorised"], y["corresponding_adjustment"]) == (3996, 4077)
+    # landfill 2026, all authorised: gross 46,629 = issuable 43,364 + OMGE ceil(932.58) = 933 + SOP 2,332
+    lfg = load_file(ROOT / "examples" / "landfill_gas_fails_additionality.yaml").data
+    q = ENGINE.check(pdd_from_data(lfg, None, "<t>"), dt.date(2026, 11, 1)).quantities.to_json()
+    y = next(y for y in q["years"] if y["year"] == 2026)
+    assert y["corresponding_adjustment"] == 43364 + 933 + 2332 == 46629

@@ -17,9 +17,9 @@ YEAR_COLUMNS = (
     "year", "days", "baseline", "baseline_adjusted", "project", "leakage", "reductions", "buffer",
     "sop_adaptation", "omge", "issuable", "issuable_authorised", "issuable_mitigation_contribution",
 )
-EXTRA_COLUMNS = ("years_since_start", "daf", "net", "reversal", "gross_units")
+EXTRA_COLUMNS = ("years_since_start", "daf", "net", "reversal", "gross_units", "corresponding_adjustment")
 DEDUCTIONS = ("buffer", "sop_adaptation", "omge")
-SUMMED = tuple(c for c in YEAR_COLUMNS if c != "year") + ("net", "reversal", "gross_units")
+SUMMED = tuple(c for c in YEAR_COLUMNS if c != "year") + ("net", "reversal", "gross_units", "corresponding_adjustment")
 HEAD = {
     "year": "year", "days": "days", "baseline": "baseline", "baseline_adjusted": "baseline adj.",
     "project": "project", "leakage": "leakage", "reductions": "reductions", "buffer": "buffer",
