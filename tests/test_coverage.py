@@ -104,8 +104,14 @@ def test_as_of_picks_rules_in_force(pack):
 
 
 def test_as_of_picks_dated_parameter_values(pack):
-    assert pack.params.value("issuance.ldc_sids_sop_exempt", dt.date(2025, 2, 13)) is False
-    assert pack.params.value("issuance.ldc_sids_sop_exempt", dt.date(2025, 2, 14)) is True
+    # the LDC/SIDS exemption was decided at CMA6 (FCCC/PA/CMA/2024/L.16, seed 001; review 2026-11 moved its in-force
+    # date from SBM015's 2025-02-14 to the CMA6 closing day 2024-11-24)
+    assert pack.params.value("issuance.ldc_sids_sop_exempt", dt.date(2024, 11, 23)) is False
+    assert pack.params.value("issuance.ldc_sids_sop_exempt", dt.date(2024, 11, 24)) is True
+    # the A/R request and host-approval deadlines were set at CMA6 too (seed 001 item 6)
+    assert "transition.eligibility_host_approval_ar" in pack.compile(dt.date(2024, 11, 23)).skipped
+    assert "transition.eligibility_host_approval_ar" in pack.compile(dt.date(2024, 11, 24)).by_id()
+    assert "transition.eligibility_request_deadline_ar" in pack.compile(dt.date(2024, 11, 23)).skipped
 
 
 @pytest.mark.parametrize("day", ["2021-11-13", "2023-06-01", "2024-06-01", "2025-03-01", "2026-11-01"])

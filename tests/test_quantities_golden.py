@@ -38,6 +38,14 @@ def example(name: str) -> dict:
     return load_file(ROOT / "examples" / f"{name}.yaml").data
 
 
+def new_activity(name: str) -> dict:
+    """The examples as they were before issue 10 made three of them transitioned CDM activities: new A6.4
+    activities with crediting periods from 2026, kept in tests/fixtures/pdd/ for the hand-checked arithmetic
+    below (a CDM methodology fails activity_cycle.methodology_approved for a new activity, but the crediting
+    arithmetic these tests check does not depend on that verdict)."""
+    return load_file(ROOT / "tests" / "fixtures" / "pdd" / f"{name}.yaml").data
+
+
 def quantities(engine, data: dict, source: str = "<test>") -> dict:
     result = engine.check(pdd_from_data(data, None, source), AS_OF, source=source)
     assert result.quantities is not None, result.notes
@@ -77,7 +85,7 @@ def test_cdm_8442_ex_ante_anchor():
     for name in ("baseline.downward_adjustment_initial_min", "baseline.downward_adjustment_annual_min",
                  "issuance.sop_adaptation_rate", "issuance.omge_rate"):
         eng.pack.params.override(name, "0", "test")
-    data = example("wind_farm_india")
+    data = new_activity("wind_new_acm0002")
     data["baseline"].pop("downward_adjustment")
     data["baseline"].pop("bau_emissions")
     # with OM = BM the combined margin is 0.92237 whatever the weights (C04 gives only the CM)
@@ -96,16 +104,16 @@ def test_cdm_8442_ex_ante_anchor():
     ("hydro_run_of_river", 2, "0.655"),  # TOOL07 later CPs 0.25/0.75: 0.25 x 0.964 + 0.75 x 0.552 = 0.241 + 0.414
 ])
 def test_c07_combined_margin_weights(engine, technology, cp_number, cm):
-    data = example("wind_farm_india")  # inputs EF_grid_OM 0.964, EF_grid_BM 0.552 (C07, derived)
+    data = new_activity("wind_new_acm0002")  # inputs EF_grid_OM 0.964, EF_grid_BM 0.552 (C07, derived)
     data["activity"]["technology"] = technology
     data["crediting_period"]["number"] = cp_number
     q = quantities(engine, data)
     assert traced(q, 2027, "EF_grid_CM")["value"] == cm
 
 
-def test_wind_example_year_2027_by_hand(engine):
-    # examples/wind_farm_india.yaml, 2027 (the README, "Credited quantities", walks through the same year):
-    q = quantities(engine, example("wind_farm_india"))
+def test_wind_new_activity_year_2027_by_hand(engine):
+    # tests/fixtures/pdd/wind_new_acm0002.yaml (the README's worked example, before issue 10), 2027:
+    q = quantities(engine, new_activity("wind_new_acm0002"))
     y = year(q, 2027)
     assert y["days"] == 365
     assert y["baseline"] == "90379.17"             # 104,970 MWh x 0.861 tCO2/MWh
@@ -139,7 +147,7 @@ def test_landfill_2026_by_hand(engine):
 
 # ----------------------------------------------------------------------------- cookstoves
 def test_cookstoves_2027_by_hand(engine):
-    q = quantities(engine, example("cookstoves_malawi"))
+    q = quantities(engine, new_activity("cookstoves_new_ams_ii_g"))
     y = year(q, 2027)
     # B_savings = 2.4 x (1 - 0.10 / 0.30) = 1.6 t/stove/yr
     assert D(traced(q, 2027, "B_savings")["value"]) == D("1.6")
@@ -156,7 +164,7 @@ def test_cookstoves_2027_by_hand(engine):
 
 # ----------------------------------------------------------------------------- A/R removals
 def test_reforestation_by_hand(engine):
-    q = quantities(engine, example("reforestation_removal"))
+    q = quantities(engine, new_activity("reforestation_new_ar_acm0003"))
     y = year(q, 2027)
     # delta_C_P = 4,200 + 0.5 x 1,200 ha x 1 = 4,800; project = 4,800 - 40 = 4,760; leakage 150
     assert (y["project"], y["leakage"], y["reductions"]) == ("4760", "150", "4610")
@@ -168,3 +176,49 @@ def test_reforestation_by_hand(engine):
     r = year(q, 2032)
     assert (r["reductions"], r["reversal"], r["issuable"]) == ("0", "2590", 0)
     assert any("reversal of 2590" in n for n in q["notes"])
+
+
+# ----------------------------------------------------------------------------- transitioned examples (issue 10)
+# A transitioned CDM activity is credited in A6.4ERs from transition.a64_vintage_from (2021-01-01; decision
+# 2/CMP.16: no CDM issuance for reductions after 2020) to the last day it applies its CDM methodology, without the
+# A6.4 downward adjustment (domain brief §7 [S]: every A6.4 requirement except the methodology).
+def test_transitioned_wind_cdm_8442_by_hand(engine):
+    q = quantities(engine, example("wind_farm_india"))
+    # CDM 8442 fixed CP 2012-12-06..2022-12-05 (UNFCCC export): 2021 = 365 days, 2022 = 1 Jan..5 Dec = 334 + 5 = 339
+    assert [(r["year"], r["days"]) for r in q["years"]] == [(2021, 365), (2022, 339)]
+    y = year(q, 2021)
+    # 104,970 MWh x 0.861 (C07 CM for wind: 0.75 x 0.964 + 0.25 x 0.552) = 90,379.17; no downward adjustment
+    assert (y["baseline"], y["baseline_adjusted"], y["reductions"]) == ("90379.17", "90379.17", "90379.17")
+    # gross 90,379; issuable floor(90,379 x 0.93) = floor(84,052.47) = 84,052; OMGE ceil(1,807.58) = 1,808;
+    # SOP 90,379 - 84,052 - 1,808 = 4,519 (India: neither LDC nor SIDS)
+    assert (y["sop_adaptation"], y["omge"], y["issuable"]) == ("4519", "1808", 84052)
+    y = year(q, 2022)
+    # 97,493 MWh x 0.861 = 83,941.473; floor(83,941 x 0.93) = floor(78,065.13) = 78,065; OMGE ceil(1,678.82) = 1,679
+    assert y["baseline"] == "83941.473"
+    assert (y["sop_adaptation"], y["omge"], y["issuable"]) == ("4197", "1679", 78065)
+    assert q["totals"]["issuable"] == 84052 + 78065
+
+
+def test_transitioned_cookstoves_2022_by_hand(engine):
+    q = quantities(engine, example("cookstoves_malawi"))
+    assert [r["year"] for r in q["years"]] == [2021, 2022, 2023, 2024, 2025]  # to the grace deadline 2025-12-31
+    y = year(q, 2022)
+    # BE = 15,000 x 1.6 x 1 x 0.3 x 0.0156 x 63.7 = 7,154.784 (as test_cookstoves_2027_by_hand), no adjustment
+    assert (y["baseline"], y["baseline_adjusted"], y["leakage"]) == ("7154.784", "7154.784", "357.7392")
+    # reductions 6,797.0448: gross 6,797; Malawi LDC: SOP 0; OMGE ceil(135.94) = 136; floor(6,797 x 0.98) = 6,661
+    assert (y["sop_adaptation"], y["omge"], y["issuable"]) == ("0", "136", 6661)
+    # authorised floor(6,661 x 0.6) = floor(3,996.6) = 3,996; mitigation contribution 2,665
+    assert (y["issuable_authorised"], y["issuable_mitigation_contribution"]) == (3996, 2665)
+
+
+def test_transitioned_reforestation_by_hand(engine):
+    q = quantities(engine, example("reforestation_removal"))
+    assert [r["year"] for r in q["years"]] == [2021, 2022, 2023, 2024, 2025]
+    y = year(q, 2022)
+    # 11,000 + 0.5 x 1,200 = 11,600; - 40 = 11,560; leakage 150; reductions 11,410
+    assert (y["project"], y["leakage"], y["reductions"]) == ("11560", "150", "11410")
+    # buffer 'medium' 0.20; OMGE ceil(228.2) = 229; buffer ceil(0.22 x 11,410 = 2,510.2) - 229 = 2,282;
+    # issuable floor(11,410 x 0.78) = floor(8,899.8) = 8,899; Uganda LDC: SOP 0
+    assert (y["buffer"], y["sop_adaptation"], y["omge"], y["issuable"]) == ("2282", "0", "229", 8899)
+    r = year(q, 2024)  # -3,000 + 600 - 40 - 150 = -2,590: a reversal
+    assert (r["reductions"], r["reversal"], r["issuable"]) == ("0", "2590", 0)

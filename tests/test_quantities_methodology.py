@@ -109,7 +109,8 @@ def engine():
 
 
 def wind() -> dict:
-    return load_file(ROOT / "examples" / "wind_farm_india.yaml").data
+    # the new-activity wind PDD (tests/fixtures/pdd; before issue 10 this was the example): crediting 2026-2031
+    return load_file(ROOT / "tests" / "fixtures" / "pdd" / "wind_new_acm0002.yaml").data
 
 
 def check(engine, data):
@@ -200,7 +201,8 @@ def test_cli_trace_and_json(capsys):
     assert "= 0.75 * 0.964 + 0.25 * 0.552" in out
     main(["check", str(ROOT / "examples" / "wind_farm_india.yaml"), "--as-of", "2026-11-01", "--format", "json"])
     q = json.loads(capsys.readouterr().out)["quantities"]
-    assert set(q) == {"methodology", "years", "totals", "trace", "notes"}
+    # issuance: the verdict on the 'issuable' figures (issue 10 item 5)
+    assert set(q) == {"methodology", "years", "totals", "trace", "notes", "issuance"}
     keys = {"year", "days", "baseline", "baseline_adjusted", "project", "leakage", "reductions", "buffer",
             "sop_adaptation", "omge", "issuable", "issuable_authorised", "issuable_mitigation_contribution"}
     assert all(keys <= set(y) for y in q["years"]) and keys - {"year"} <= set(q["totals"])

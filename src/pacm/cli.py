@@ -106,6 +106,10 @@ def load_engine(rules: Optional[Path], param: List[str], params: Optional[Path])
 
 
 RULES_OPT = typer.Option(None, "--rules", help="Rule pack folder (default: the bundled rules/).", show_default=False)
+METHODOLOGIES_OPT = typer.Option(
+    None, "--methodologies",
+    help="Your methodology registry file (same format as methodologies/registry.yaml); its entries are added to the bundled ones.",
+)
 PARAM_OPT = typer.Option(None, "--param", help="Override a parameter: NAME=VALUE (repeatable). Listed in the report.")
 PARAMS_OPT = typer.Option(None, "--params", help="YAML file of parameter overrides (name: value).")
 
@@ -122,6 +126,7 @@ def check(
     rules: Optional[Path] = RULES_OPT,
     param: List[str] = PARAM_OPT,
     params: Optional[Path] = PARAMS_OPT,
+    methodologies: Optional[Path] = METHODOLOGIES_OPT,
 ):
     """Check a PDD: one finding per rule, and the year-by-year credited quantities."""
     _choice("--format", format, FORMATS)
@@ -131,6 +136,8 @@ def check(
 
     model = load_pdd(pdd)
     engine = load_engine(rules, param, params)
+    if methodologies is not None:
+        engine.use_registry(methodologies)
     result = engine.check(model, day, evaluator=evaluator, source=str(pdd), quantities=not no_quantities)
     if format == "json":
         text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
@@ -177,6 +184,55 @@ def rules_cmd(
         return
     for r in sel:
         sys.stdout.write(f"{r.id:55s} {r.kind:20s} {r.citation()}\n    {r.title}\n")
+
+
+@app.command("methodologies")
+def methodologies_cmd(
+    format: str = typer.Option("text", "--format", "-f", help="text | json"),
+    rules: Optional[Path] = RULES_OPT,
+    methodologies: Optional[Path] = METHODOLOGIES_OPT,
+):
+    """List the methodologies pacm knows (registry): kind, versions, dates, allowed uses, and their inputs with units and defaults."""
+    _choice("--format", format, ("text", "json"))
+    from .engine import Engine
+    from .quantities.compute import library_for
+
+    engine = Engine(rules_dir=rules)
+    if methodologies is not None:
+        engine.use_registry(methodologies)
+    lib = library_for(engine)
+    today = dt.date.today()
+    out = []
+    for e in sorted(engine.registry.entries.values(), key=lambda e: (e.kind != "mechanism", e.id, e.version)):
+        d = e.to_json()
+        m = lib.methodologies.get(e.computed_by) if e.computed_by else None
+        inputs = []
+        if m is not None:
+            for name, p in m.params.items():
+                default = p.default({}, today) if p.source != "pdd" and not any(c.when is not None for c in p.cases) else None
+                inputs.append({
+                    "name": name, "description": p.description, "unit": p.unit, "kind": p.kind, "source": p.source,
+                    "default": str(default[0]) if default else ("depends on the PDD" if p.cases and p.source != "pdd" else None),
+                    "confidence": p.confidence,
+                })
+        d["inputs"] = inputs
+        out.append(d)
+    if format == "json":
+        sys.stdout.write(json.dumps({"registry": engine.registry.name, "methodologies": out}, indent=2, ensure_ascii=False) + "\n")
+        return
+    w = sys.stdout.write
+    w(f"methodology registry: {engine.registry.name}\n")
+    for d in out:
+        dates = f"approved {d['approved']}, valid until {d['valid_until']}" if d["kind"] == "mechanism" else \
+            "CDM: transitioned activities only, up to the grace deadline (parameter transition.cdm_methodology_deadline)"
+        w(f"\n{d['id']} v{d['version']}  [{d['kind']}, {d['confidence']}]  {d['title']}\n    {dates}; uses: "
+          f"{', '.join(d['activities'])}; source {d['source']}\n")
+        if d["computed_by"]:
+            w(f"    computed by methodologies/{d['computed_by']}/methodology.yaml; inputs:\n")
+        for i in d["inputs"]:
+            dflt = f" default {i['default']}" if i["default"] is not None else ""
+            w(f"      {i['name']:24s} {i['unit']:14s} {i['kind']:9s} {i['source']:14s}{dflt}\n")
+    return
 
 
 @app.command()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .errors import PacmInputError
 from .findings import Finding, build_findings
 from .hosts import context_for
 from .pdd.fields import flatten
@@ -41,7 +42,8 @@ class Result:
 
     @property
     def failed(self) -> list[Finding]:
-        return [f for f in self.findings if f.status == "fail"]
+        """Failing findings that count against the PDD (a severity 'info' finding informs, e.g. a CER-use limit)."""
+        return [f for f in self.findings if f.status == "fail" and f.severity != "info"]
 
     @property
     def exit_code(self) -> int:
@@ -55,6 +57,12 @@ class Result:
 
     def unconfirmed(self) -> list[Finding]:
         return [f for f in self.findings if f.confidence != "confirmed" and f.status in ("pass", "fail")]
+
+    def _quantities_json(self) -> dict | None:
+        """The quantities with the issuance verdict: 'would_be_issuable_once_failures_resolved' when a check fails."""
+        if self.quantities is None:
+            return None
+        return _with_issuance(self.quantities, self.quantities.to_json())
 
     def to_json(self) -> dict:
         a = self.pdd.activity
@@ -71,9 +79,15 @@ class Result:
             "engine": self.engine,
             "summary": self.counts(),
             "findings": [f.to_json() for f in self.findings],
-            "quantities": self.quantities.to_json() if self.quantities is not None else None,
+            "quantities": self._quantities_json(),
             "notes": list(self.notes),
         }
+
+
+def _with_issuance(q, data: dict) -> dict:
+    if getattr(q, "issuance", None) is not None:
+        data["issuance"] = dict(q.issuance)
+    return data
 
 
 class Engine:
@@ -85,9 +99,48 @@ class Engine:
     def compiled(self, as_of: dt.date) -> CompiledPack:
         return self.pack.compile(as_of)
 
+    @property
+    def registry(self):
+        """The methodology registry in use: the pack's, merged with a user's file (:meth:`use_registry`)."""
+        if getattr(self, "_registry", None) is not None:
+            return self._registry
+        from .methodology_registry import Registry
+
+        return getattr(self.pack, "methodology_registry", None) or Registry()
+
+    def use_registry(self, path: str | Path) -> None:
+        """Add the entries of a user's registry file (``--methodologies``) to the bundled ones."""
+        from .methodology_registry import load_registry
+
+        self._registry = self.registry.merged(load_registry(path, user=True))
+
     def facts(self, pdd: PDD, as_of: dt.date) -> dict[str, Any]:
         on = pdd.issuance.planned_issuance_date or as_of
-        return flatten(pdd, context_for(pdd.activity.host_party, on, as_of))
+        ctx = context_for(pdd.activity.host_party, on, as_of)
+        ctx.update(self.registry.context(pdd))
+        ctx["context.reversal_risk_reassessment_due_since"] = self._reassessment_due(pdd, as_of)
+        return flatten(pdd, ctx)
+
+    def _reassessment_due(self, pdd: PDD, as_of: dt.date) -> dt.date | None:
+        """The latest k-th (k >= 1) anniversary of the first crediting period's start, every
+        ``removals.reversal_risk_reassessment_years``, on or before ``as_of`` (seed 001: reversal-risk assessment
+        updated every 5 years from the start of the crediting period). None when none has passed."""
+        from .pdd.model import add_years
+
+        name = "removals.reversal_risk_reassessment_years"
+        try:
+            step = int(self.pack.params.resolve([name], as_of)[name])
+        except (PacmInputError, KeyError, TypeError, ValueError):
+            return None
+        cp = pdd.crediting_period
+        first = add_years(cp.start, -(cp.number - 1) * cp.length_years)
+        if step <= 0:
+            return None
+        due, k = None, 1
+        while add_years(first, k * step) <= as_of:
+            due = add_years(first, k * step)
+            k += 1
+        return due
 
     def statuses(self, flat: dict, as_of: dt.date, evaluator: str = "rete", pdd_id: str = "pdd") -> dict[str, str]:
         cp = self.compiled(as_of)
@@ -118,9 +171,18 @@ class Engine:
         statuses = self.statuses(flat, as_of, evaluator, source)
         findings = build_findings(cp.rules, statuses, flat)
         findings.sort(key=lambda f: (STATUS_ORDER.index(f.status), f.rule))
-        result = Result(source, pdd, as_of, findings, self.pack.engine_info(), cp.skipped)
+        info = self.pack.engine_info()
+        info["methodology_registry"] = self.registry.name
+        # --as-of: how many rules were evaluated of those in the pack, and which were left out (not in force)
+        info["rules_evaluated"] = len(cp.rules)
+        info["rules_not_in_force"] = list(cp.skipped)
+        result = Result(source, pdd, as_of, findings, info, cp.skipped)
         if quantities:
             self._add_quantities(result)
+            # the quantities add their own findings (quantities.input_plausible, quantities.reconciliation)
+            result.findings.sort(key=lambda f: (STATUS_ORDER.index(f.status), f.rule))
+            if result.quantities is not None:
+                result.quantities.set_findings([f.rule for f in result.failed])
         return result
 
     def _add_quantities(self, result: Result) -> None:

@@ -102,6 +102,9 @@ def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
         message = render_template(r.message, env, params)
         lines = why_not(r.require, env, params)
         why = "; ".join(lines) if lines else None
+        derived = [f for f in r.require_fields if _inputs_of(f)]
+        if why and derived:  # a derived field cannot be set: name the PDD inputs it comes from
+            why += "; " + "; ".join(f"{f} is derived from {', '.join(_inputs_of(f))}" for f in derived)
     elif status == "pass":
         if r.pass_message:
             message = render_template(r.pass_message, env, params)
@@ -116,9 +119,18 @@ def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
             message += f" (PDD addresses it in {', '.join(r.evidence)})"
     else:  # insufficient_data
         missing = missing_fields(r.applies, env) + [f for f in missing_fields(r.require, env) if f not in missing_fields(r.applies, env)]
-        if missing:
-            message = f"Cannot decide: the PDD does not give {', '.join(missing)}"
-            why = "provide " + ", ".join(missing)
+        from .pdd.fields import CONTEXT_MISSING
+
+        explained = [t for pre, t in CONTEXT_MISSING.items() if any(f.startswith(pre) for f in missing)]
+        missing = [f for f in missing if not any(f.startswith(pre) for pre in CONTEXT_MISSING)]
+        if explained:
+            message = "Cannot decide: " + "; ".join(render_template(t, env, params) for t in explained)
+            if missing:
+                message += f"; the PDD does not give {', '.join(missing)}"
+            why = message[len("Cannot decide: "):]
+        elif missing:
+            message = f"Cannot decide: the PDD does not give {', '.join(_with_inputs(missing))}"
+            why = "provide " + ", ".join(_settable(missing, env))
         else:
             message = "Cannot decide: a value needed is undefined (e.g. a division by zero)"
     return Finding(
@@ -142,6 +154,28 @@ def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
         confirm=r.confirm if r.kind == "validator_judgement" else None,
         evidence=list(r.evidence),
     )
+
+
+def _inputs_of(path: str) -> tuple:
+    """The PDD inputs a derived field is computed from (``inputs`` on its computed_field), else ()."""
+    from .pdd.fields import registry
+
+    info = registry().get(path) or {}
+    return tuple(info.get("inputs") or ()) if info.get("derived") else ()
+
+
+def _with_inputs(fields: list[str]) -> list[str]:
+    return [f"{f} (derived from {', '.join(_inputs_of(f))})" if _inputs_of(f) else f for f in fields]
+
+
+def _settable(fields: list[str], env: dict) -> list[str]:
+    """What the user can set: a missing derived field is replaced by those of its inputs the PDD does not give."""
+    out: list[str] = []
+    for f in fields:
+        ins = _inputs_of(f)
+        todo = [i for i in ins if env.get(i) is None] or list(ins) if ins else [f]
+        out += [i for i in todo if i not in out]
+    return out
 
 
 def build_findings(compiled_rules: list[CompiledRule], statuses: dict[str, str], env: dict) -> list[Finding]:

@@ -162,6 +162,7 @@ class RulePack:
     root: Path
     areas: dict[str, dict] = field(default_factory=dict)
     _compiled: dict = field(default_factory=dict)
+    methodology_registry: Any = None  # pacm.methodology_registry.Registry (methodologies/registry.yaml)
 
     def get(self, rule_id: str) -> Rule | None:
         for r in self.rules:
@@ -382,6 +383,9 @@ def load_rule_file(
             if "require" not in rd and "require" not in typos:
                 c.add("missing-key", at(), "an automatic rule needs 'require'")
             require = _parse(c, at("require"), rd.get("require"), names, "require")
+            for why in self_comparisons(require):
+                c.add("self-comparison", at("require"), why,
+                      hint="compare the value the PDD states with the one pacm derives, not a value with itself")
             if "message" not in rd and "message" not in typos:
                 c.add("missing-key", at(), "an automatic rule needs a failure 'message'")
         else:
@@ -432,6 +436,39 @@ def load_rule_file(
     c.raise_if_any(RulePackError)
     meta = {"area": area, "title": data.get("title", area), "standard": data.get("standard"), "source": src}
     return meta, out
+
+
+def self_comparisons(cond) -> list[str]:
+    """Comparisons in a condition whose two sides are the same value, so they can never fail (review 2026-11
+    item 3: ``baseline.lower_of_adjusted_and_bau`` compared a derived field with the one it falls back to).
+
+    Two sides are the same when they render identically, or when one is a field whose derived value may *be*
+    the other field (``may_equal`` on the model's computed field, e.g. ``crediting_baseline_first_year`` falls
+    back to ``lower_of_adjusted_and_bau`` when the PDD states no crediting baseline)."""
+    from .expr.ir import Cmp as _Cmp, Or as _Or
+
+    out: list[str] = []
+    reg = registry()
+
+    def same(a, b) -> bool:
+        if render(a, {}) == render(b, {}):
+            return True
+        if isinstance(a, Field) and isinstance(b, Field):
+            return b.path in (reg.get(a.path, {}).get("may_equal") or ()) or a.path in (reg.get(b.path, {}).get("may_equal") or ())
+        return False
+
+    def walk(n):
+        if isinstance(n, _Cmp):
+            if same(n.left, n.right):
+                out.append(f"'{render(n, {})}' compares a value with itself (it can never fail)")
+        elif isinstance(n, (And, _Or)):
+            for i in n.items:
+                walk(i)
+        elif isinstance(n, Not):
+            walk(n.item)
+
+    walk(cond)
+    return out
 
 
 def _pack_files(root: Path) -> list[Path]:
@@ -532,7 +569,12 @@ def _load_pack_uncached(root: Path, digest: str) -> RulePack:
     meth = root.parent / "methodologies"
     if meth.is_dir():
         _load_methodology_rules(meth, params, seen, rules, areas)
-    return RulePack(rules, params, str(pack_meta.get("version", "0")), digest, root, areas)
+    from .methodology_registry import Registry, default_path, load_registry
+
+    reg_path = default_path(root)
+    registry = load_registry(reg_path) if reg_path.is_file() else Registry()
+    return RulePack(rules, params, str(pack_meta.get("version", "0")), digest, root, areas,
+                    methodology_registry=registry)
 
 
 def _load_methodology_rules(meth: Path, params: ParameterSet, seen: dict, rules: list, areas: dict) -> None:

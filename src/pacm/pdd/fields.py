@@ -30,6 +30,24 @@ CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "context.host_ldc": (BOOL, "Host Party is a least developed country on the relevant date (derived from pacm/data)."),
     "context.host_sids": (BOOL, "Host Party is a small island developing State (derived from pacm/data)."),
     "context.host_known": (BOOL, "Host Party code is in the UN M49 table (derived)."),
+    "context.reversal_risk_reassessment_due_since": (DATE, "Latest 5-year anniversary (removals.reversal_risk_reassessment_years) of the first crediting period's start on or before --as-of; absent in the first period (derived from crediting_period and the parameter)."),
+    "context.methodology_registry": (STR, "The methodology registry file(s) in use (methodologies/registry.yaml, plus --methodologies)."),
+    "context.methodology_kind": (STR, "Kind of the PDD's methodology in the registry: 'mechanism' (A6.4-AMM) or 'cdm' (absent: not listed)."),
+    "context.methodology_activities": (STR, "Uses the registry allows for the methodology version (new, transitioned, renewal)."),
+    "context.methodology_allows_use": (BOOL, "The registry allows the methodology version for this PDD's methodology_use."),
+    "context.methodology_approved_on": (DATE, "Date the methodology version was approved (registry)."),
+    "context.methodology_valid_until": (DATE, "Last day a mechanism methodology version is in force (registry)."),
+    "context.methodology_entry_source": (STR, "Registry file that lists the methodology version."),
+}
+
+# What to tell the user when a rule cannot be decided because a context fact is absent: the PDD
+# cannot supply these, so "provide context.x" would be wrong. Keys are prefixes of context fields.
+CONTEXT_MISSING: dict[str, str] = {
+    "context.methodology_": (
+        "methodology {activity.methodology.id} v{activity.methodology.version} is not in the methodology registry "
+        "({context.methodology_registry}); `pacm methodologies` lists the ids and versions it knows; add an entry "
+        "with `--methodologies FILE` if the Supervisory Body has approved it"
+    ),
 }
 
 
@@ -96,12 +114,17 @@ def registry() -> dict[str, dict]:
             st = _scalar_type(cinfo.return_type)
             if st is None:
                 continue
+            extra = cinfo.json_schema_extra if isinstance(cinfo.json_schema_extra, dict) else {}
             out[f"{prefix}{name}"] = {
                 "type": st,
                 "description": cinfo.description or "",
                 "unit": None,
                 "derived": True,
                 "choices": None,
+                # fields this derived value may simply be (a fallback): comparing with them proves nothing
+                "may_equal": tuple(f"{prefix}{m}" for m in extra.get("may_equal", ())),
+                # the PDD inputs it is computed from (what a user can change when it is missing or failing)
+                "inputs": tuple(extra.get("inputs", ())),
             }
 
     walk(PDD, "")

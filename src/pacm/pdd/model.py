@@ -31,7 +31,10 @@ from .types import (
     IsoAlpha3,
     NonNegative,
     Number,
+    Percent,
+    PositiveInteger,
     ShortText,
+    SignedPercent,
     Text,
     YearKey,
     doc,
@@ -96,7 +99,17 @@ class Activity(Section):
     technology: Technology = doc("Technology of the activity (drives methodology choices, e.g. TOOL07 weights).")
     methodology: Methodology = doc("Methodology applied.")
     capacity_mw: Optional[NonNegative] = unit("MW", "Installed capacity.", default=None)
+    power_density_w_m2: Optional[NonNegative] = unit(
+        "W/m2", "Power density of a hydro reservoir: (Cap_PJ - Cap_BL) / (A_PJ - A_BL) (ACM0002; decides eligibility and "
+        "reservoir emissions).", default=None)
     is_poa: Bool = doc("True for a programme of activities.", default=False)
+    is_component: Bool = doc("True for a component activity included in a programme of activities.", default=False)
+    poa_reference: Optional[ShortText] = doc(
+        "For a component activity: the registry reference of the programme of activities it is included in.", default=None)
+    poa_coordinating_entity: Optional[ShortText] = doc(
+        "For a programme of activities: the coordinating/managing entity that runs the programme.", default=None)
+    poa_inclusion_criteria: Optional[Text] = doc(
+        "For a programme of activities: the eligibility criteria a component activity must meet to be included.", default=None)
     host_participation_requirements_met: Optional[Bool] = doc(
         "Host Party has fulfilled the participation requirements (A6.4-FORM-GOV-001).", default=None
     )
@@ -123,7 +136,7 @@ class KeyDates(Section):
     validation_date: Optional[Date] = doc("Date of the validation opinion.", default=None)
     registration_date: Optional[Date] = doc("Date of registration under the mechanism.", default=None)
 
-    @computed_field(description="Days from the start date to the prior-consideration notification (derived).")
+    @computed_field(description="Days from the start date to the prior-consideration notification (derived).", json_schema_extra={"inputs": ['dates.start_date', 'dates.prior_consideration_notified']})
     @property
     def notification_delay_days(self) -> Optional[int]:
         if self.start_date and self.prior_consideration_notified:
@@ -134,8 +147,8 @@ class KeyDates(Section):
 class CreditingPeriod(Section):
     type: Literal["renewable", "fixed"] = doc("Renewable or fixed crediting period.")
     start: Date = doc("First day of the crediting period.")
-    length_years: Integer = unit("year", "Length of this crediting period in years.")
-    number: Integer = doc("Which crediting period this is (1 for the first, 2 or 3 after renewals).", default=1)
+    length_years: PositiveInteger = unit("year", "Length of this crediting period in years (at least 1).")
+    number: PositiveInteger = doc("Which crediting period this is (1 for the first, 2 or 3 after renewals).", default=1)
     host_approved_length: Optional[Bool] = doc("Host Party approved the crediting-period length.", default=None)
     operational_lifetime_years: Optional[NonNegative] = unit(
         "year", "Remaining operational lifetime of the equipment from the start of the crediting period.", default=None
@@ -150,22 +163,22 @@ class CreditingPeriod(Section):
         "For a renewal: additionality was re-demonstrated under the standard in force.", default=None
     )
 
-    @computed_field(description="Last day of the crediting period (derived: start + length - 1 day).")
+    @computed_field(description="Last day of the crediting period (derived: start + length - 1 day).", json_schema_extra={"inputs": ['crediting_period.start', 'crediting_period.length_years']})
     @property
     def end(self) -> dt.date:
         return period_end(self.start, self.length_years)
 
-    @computed_field(description="Length in days (derived).")
+    @computed_field(description="Length in days (derived).", json_schema_extra={"inputs": ['crediting_period.start', 'crediting_period.length_years']})
     @property
     def length_days(self) -> int:
         return (self.end - self.start).days + 1
 
-    @computed_field(description="Total years credited up to the end of this period, assuming earlier periods of the same length (derived).")
+    @computed_field(description="Total years credited up to the end of this period, assuming earlier periods of the same length (derived).", json_schema_extra={"inputs": ['crediting_period.length_years', 'crediting_period.number']})
     @property
     def cumulative_years(self) -> int:
         return self.length_years * self.number
 
-    @computed_field(description="Years credited in earlier crediting periods, assuming they had this period's length (derived; 0 for the first).")
+    @computed_field(description="Years credited in earlier crediting periods, assuming they had this period's length (derived; 0 for the first).", json_schema_extra={"inputs": ['crediting_period.length_years', 'crediting_period.number']})
     @property
     def prior_years(self) -> int:
         return self.length_years * (self.number - 1)
@@ -178,7 +191,7 @@ class DownwardAdjustment(Section):
         "How the adjustment grows: linear (initial + increment x years) or compound.", default="linear"
     )
 
-    @computed_field(description="Initial adjustment in percent, exact (derived: initial x 100; lets rules compare sums of percentages without binary rounding).")
+    @computed_field(description="Initial adjustment in percent, exact (derived: initial x 100; lets rules compare sums of percentages without binary rounding).", json_schema_extra={"inputs": ['baseline.downward_adjustment.initial']})
     @property
     def initial_pct(self) -> Decimal:
         return self.initial * 100
@@ -222,14 +235,14 @@ class Baseline(Section):
         default=None,
     )
 
-    @computed_field(description="Baseline (before adjustment) minus BAU; must not be positive (derived).")
+    @computed_field(description="Baseline (before adjustment) minus BAU; must not be positive (derived).", json_schema_extra={"inputs": ['baseline.baseline_emissions', 'baseline.bau_emissions']})
     @property
     def excess_over_bau(self) -> Optional[Decimal]:
         if self.baseline_emissions is not None and self.bau_emissions is not None:
             return self.baseline_emissions - self.bau_emissions
         return None
 
-    @computed_field(description="First-year baseline after the initial downward adjustment: baseline_emissions x (1 - initial); unadjusted when the PDD gives no adjustment (derived).")
+    @computed_field(description="First-year baseline after the initial downward adjustment: baseline_emissions x (1 - initial); unadjusted when the PDD gives no adjustment (derived).", json_schema_extra={"inputs": ['baseline.baseline_emissions', 'baseline.downward_adjustment.initial']})
     @property
     def adjusted_emissions(self) -> Optional[Decimal]:
         if self.baseline_emissions is None:
@@ -238,7 +251,7 @@ class Baseline(Section):
             return self.baseline_emissions
         return self.baseline_emissions * (1 - self.downward_adjustment.initial)
 
-    @computed_field(description="Lower of the adjusted baseline and BAU for the first year ('choose the lower number', derived).")
+    @computed_field(description="Lower of the adjusted baseline and BAU for the first year ('choose the lower number', derived).", json_schema_extra={"inputs": ['baseline.baseline_emissions', 'baseline.downward_adjustment.initial', 'baseline.bau_emissions']})
     @property
     def lower_of_adjusted_and_bau(self) -> Optional[Decimal]:
         adj = self.adjusted_emissions
@@ -246,7 +259,8 @@ class Baseline(Section):
             return None
         return min(adj, self.bau_emissions)
 
-    @computed_field(description="First-year crediting baseline: the one the PDD states, else the lower of the adjusted baseline and BAU (derived).")
+    @computed_field(description="First-year crediting baseline: the one the PDD states, else the lower of the adjusted baseline and BAU (derived).",
+                    json_schema_extra={"inputs": ['baseline.crediting_baseline_emissions', 'baseline.baseline_emissions', 'baseline.downward_adjustment.initial', 'baseline.bau_emissions'], "may_equal": ["lower_of_adjusted_and_bau"]})
     @property
     def crediting_baseline_first_year(self) -> Optional[Decimal]:
         if self.crediting_baseline_emissions is not None:
@@ -261,24 +275,24 @@ class LegalRequirement(Section):
 
 class Sensitivity(Section):
     parameter: ShortText = doc("Parameter varied (investment cost, O&M, tariff, load factor...).")
-    variation_pct: Number = unit("%", "Variation applied, e.g. -10 or +10.")
-    irr_pct: Number = unit("%", "IRR without credits under that variation.")
+    variation_pct: SignedPercent = unit("%", "Variation applied, e.g. -10 or +10 (-100 to 100).")
+    irr_pct: SignedPercent = unit("%", "IRR without credits under that variation (-100 to 100).")
 
 
 class Investment(Section):
     analysis: Literal["benchmark", "investment_comparison", "simple_cost"] = doc("Investment analysis option (TOOL27).")
-    benchmark_pct: Optional[Number] = unit("%", "Benchmark return (e.g. expected return on equity).", default=None)
+    benchmark_pct: Optional[Percent] = unit("%", "Benchmark return (e.g. expected return on equity), 0 to 100.", default=None)
     benchmark_source: Optional[Text] = doc("Source of the benchmark.", default=None)
-    irr_without_credits_pct: Optional[Number] = unit("%", "IRR without revenue from A6.4ERs.", default=None)
-    irr_with_credits_pct: Optional[Number] = unit("%", "IRR with revenue from A6.4ERs.", default=None)
+    irr_without_credits_pct: Optional[SignedPercent] = unit("%", "IRR without revenue from A6.4ERs (-100 to 100).", default=None)
+    irr_with_credits_pct: Optional[SignedPercent] = unit("%", "IRR with revenue from A6.4ERs (-100 to 100).", default=None)
     sensitivity: list[Sensitivity] = doc("Sensitivity cases.", default_factory=list)
 
-    @computed_field(description="Highest IRR among the sensitivity cases (derived).")
+    @computed_field(description="Highest IRR among the sensitivity cases (derived).", json_schema_extra={"inputs": ['additionality.investment.sensitivity']})
     @property
     def sensitivity_max_irr_pct(self) -> Optional[Decimal]:
         return max((s.irr_pct for s in self.sensitivity), default=None)
 
-    @computed_field(description="Largest absolute variation tested in the sensitivity cases (derived).")
+    @computed_field(description="Largest absolute variation tested in the sensitivity cases (derived).", json_schema_extra={"inputs": ['additionality.investment.sensitivity']})
     @property
     def sensitivity_max_variation_pct(self) -> Optional[Decimal]:
         return max((abs(s.variation_pct) for s in self.sensitivity), default=None)
@@ -295,7 +309,7 @@ class CommonPractice(Section):
             raise ValueError(f"n_diff ({self.n_diff}) cannot exceed n_all ({self.n_all})")
         return self
 
-    @computed_field(description="N_all - N_diff: similar plants using the same technology (derived).")
+    @computed_field(description="N_all - N_diff: similar plants using the same technology (derived).", json_schema_extra={"inputs": ['additionality.common_practice.n_all', 'additionality.common_practice.n_diff']})
     @property
     def n_similar(self) -> int:
         return self.n_all - self.n_diff
@@ -389,7 +403,7 @@ class Removals(Section):
         "fraction", "Share of A6.4ERs the PDD plans to contribute to the reversal-risk buffer pool.", default=None
     )
 
-    @computed_field(description="Observation date of the oldest reversal event not yet notified (derived).")
+    @computed_field(description="Observation date of the oldest reversal event not yet notified (derived).", json_schema_extra={"inputs": ['removals.reversal_events']})
     @property
     def oldest_unnotified_event_on(self) -> Optional[dt.date]:
         return min((e.observed_on for e in self.reversal_events if e.notified_on is None), default=None)
@@ -404,7 +418,7 @@ class Removals(Section):
     def avoidable_uncompensated_events(self) -> int:
         return sum(1 for e in self.reversal_events if e.avoidable and not e.compensated_by_participants)
 
-    @computed_field(description="Longest delay from observing a reversal event to notifying it, in days (derived).")
+    @computed_field(description="Longest delay from observing a reversal event to notifying it, in days (derived).", json_schema_extra={"inputs": ['removals.reversal_events']})
     @property
     def max_notification_delay_days(self) -> Optional[int]:
         ds = [(e.notified_on - e.observed_on).days for e in self.reversal_events if e.notified_on]
@@ -519,7 +533,7 @@ class Transition(Section):
     cdm_crediting_period_type: Optional[Literal["renewable", "fixed"]] = doc(
         "Type of the CDM crediting period (it may not change at or after the transition).", default=None
     )
-    cdm_crediting_period_number: Optional[Integer] = doc(
+    cdm_crediting_period_number: Optional[PositiveInteger] = doc(
         "Which CDM crediting period (1 to 3) the start and end below describe.", default=None
     )
     cdm_crediting_period_start: Optional[Date] = doc(
@@ -542,7 +556,7 @@ class Transition(Section):
     @computed_field(description=(
         "Length of the CDM crediting period in whole calendar years: the fewest years N with start + N years on or "
         "after its end, so an end on the N-th anniversary itself (one day past start + N years - 1 day, as 1,254 "
-        "periods of the UNFCCC export are recorded) counts as N years (derived)."))
+        "periods of the UNFCCC export are recorded) counts as N years (derived)."), json_schema_extra={"inputs": ['transition.cdm_crediting_period_start', 'transition.cdm_crediting_period_end']})
     @property
     def cdm_crediting_period_years(self) -> Optional[int]:
         start, end = self.cdm_crediting_period_start, self.cdm_crediting_period_end
@@ -568,6 +582,12 @@ class Quantification(Section):
         "Per-year values (ex-ante estimates or monitored data), by parameter name then calendar year.",
         default_factory=dict,
     )
+    ex_ante_annual_reductions: Optional[NonNegative] = unit(
+        "tCO2e/year", "Ex-ante estimate of the average annual emission reductions or net removals the PDD states "
+        "(reconciled with what pacm computes, quantities.reconciliation).", default=None)
+    ex_ante_total_reductions: Optional[NonNegative] = unit(
+        "tCO2e", "Ex-ante estimate of the reductions or net removals over the crediting period the PDD states "
+        "(reconciled with what pacm computes).", default=None)
 
 
 class PDD(Section):
@@ -595,3 +615,46 @@ class PDD(Section):
     @property
     def is_cdm_transition(self) -> bool:
         return self.transition is not None
+
+    @computed_field(description=(
+        "The crediting period starts under Article 6.4 (derived): true without a CDM-transition record; for a "
+        "transitioned activity, true when it starts after the CDM crediting period on record ends (a renewal under "
+        "the mechanism), false when it is that CDM period. The RMP crediting-period rules (para 31) apply only when "
+        "it is true; the CDM period is judged by the transition rules. From crediting_period.start and "
+        "transition.cdm_crediting_period_end (or, without dates, crediting_period.number and "
+        "transition.cdm_crediting_period_number)."), json_schema_extra={"inputs": ['crediting_period.start', 'transition.cdm_crediting_period_end', 'transition.cdm_crediting_period_number']})
+    @property
+    def crediting_period_under_a64(self) -> Optional[bool]:
+        t = self.transition
+        if t is None:
+            return True
+        if t.cdm_crediting_period_end is not None:
+            return self.crediting_period.start > t.cdm_crediting_period_end
+        if t.cdm_crediting_period_number is not None:
+            return self.crediting_period.number > t.cdm_crediting_period_number
+        return None
+
+    @computed_field(description=(
+        "How the PDD applies its methodology (derived): 'transitioned' (the CDM crediting period of a transitioned "
+        "activity), 'renewal' (a later crediting period under Article 6.4) or 'new'. Compared with the uses the "
+        "methodology registry allows. From transition, crediting_period.start and crediting_period.number."), json_schema_extra={"inputs": ['transition', 'crediting_period.start', 'crediting_period.number']})
+    @property
+    def methodology_use(self) -> Optional[str]:
+        under = self.crediting_period_under_a64
+        if under is None:
+            return None
+        if not under:
+            return "transitioned"
+        return "renewal" if (self.crediting_period.number > 1 or self.transition is not None) else "new"
+
+    @computed_field(description=(
+        "Last day the PDD applies a CDM methodology (derived): transition.cdm_methodology_applied_until when given, "
+        "else the end of the crediting period; only for the CDM crediting period of a transitioned activity."), json_schema_extra={"inputs": ['transition.cdm_methodology_applied_until', 'crediting_period.start', 'crediting_period.length_years']})
+    @property
+    def cdm_methodology_last_day(self) -> Optional[dt.date]:
+        if self.methodology_use != "transitioned":
+            return None
+        t = self.transition
+        if t is not None and t.cdm_methodology_applied_until is not None:
+            return t.cdm_methodology_applied_until
+        return self.crediting_period.end

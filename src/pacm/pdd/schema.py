@@ -23,7 +23,8 @@ def _tidy(node: Any) -> None:
         if isinstance(unit, str) and isinstance(desc, str) and f"[{unit}]" not in desc:
             node["description"] = f"{desc} [{unit}]"
         alts = node.get("anyOf")
-        if isinstance(alts, list) and {"type": "number"} in alts and {"type": "string"} in alts:
+        if isinstance(alts, list) and any(isinstance(a, dict) and a.get("type") == "number" for a in alts) \
+                and {"type": "string"} in alts:
             node["anyOf"] = [a for a in alts if a != {"type": "string"}]
         for v in node.values():
             _tidy(v)

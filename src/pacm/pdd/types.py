@@ -185,12 +185,56 @@ def _nonneg(v: Decimal) -> Decimal:
     return v
 
 
+class Bounds:
+    """Shows a range in the JSON Schema (``minimum`` / ``maximum``), so editors flag a value as it is typed.
+
+    The check itself is the AfterValidator beside it, which raises pacm's ``out-of-range`` error with the
+    expected range in words; pydantic's own ``ge``/``le`` would replace that message with its own.
+    """
+
+    def __init__(self, lo: Decimal | int | None, hi: Decimal | int | None):
+        self.lo, self.hi = lo, hi
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        js = handler(core_schema)
+        target = js
+        alts = js.get("anyOf")
+        if isinstance(alts, list):  # a Decimal is number-or-string in pydantic's schema: bound the number
+            target = next((a for a in alts if a.get("type") in ("number", "integer")), js)
+        for junk in ("ge", "le"):  # pydantic leaves these non-standard keys when a constraint sits beside validators
+            target.pop(junk, None)
+        for key, v in (("minimum", self.lo), ("maximum", self.hi)):
+            if v is not None:
+                target[key] = int(v) if v == int(v) else float(v)
+        return js
+
+
+def in_range(lo, hi, expected: str):
+    """An AfterValidator and a schema marker for a closed range [lo, hi] (None: unbounded on that side)."""
+
+    def check(v):
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise wrong("out-of-range", f"found the number {v}", expected)
+        return v
+
+    return AfterValidator(check), Bounds(lo, hi)
+
+
+#: Years a PDD's dates and yearly series may name: a crediting year outside 2000-2100 is a typo (2206 for 2026).
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
 Number = Annotated[Decimal, BeforeValidator(_number)]
-NonNegative = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_nonneg)]
-Fraction = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_fraction)]
+NonNegative = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_nonneg), Bounds(0, None)]
+Fraction = Annotated[Decimal, BeforeValidator(_number), AfterValidator(_fraction), Bounds(0, 1)]
+#: a percentage of something (a benchmark return): 0 to 100
+Percent = Annotated[(Decimal, BeforeValidator(_number), *in_range(Decimal(0), Decimal(100), "a percentage between 0 and 100 (12 means 12 %)"))]
+#: a signed percentage (an IRR, a sensitivity variation): -100 to 100; an IRR cannot be below -100 %
+SignedPercent = Annotated[(Decimal, BeforeValidator(_number), *in_range(Decimal(-100), Decimal(100), "a percentage between -100 and 100 (9.8 means 9.8 %)"))]
 Integer = Annotated[int, BeforeValidator(_integer)]
-YearKey = Annotated[int, BeforeValidator(_year_key)]
-Count = Annotated[int, BeforeValidator(_integer), Field(ge=0)]
+#: a whole number of at least 1 (a crediting-period length in years, a crediting-period number)
+PositiveInteger = Annotated[(int, BeforeValidator(_integer), *in_range(1, None, "a whole number of at least 1"))]
+YearKey = Annotated[(int, BeforeValidator(_year_key), *in_range(YEAR_MIN, YEAR_MAX, f"a calendar year between {YEAR_MIN} and {YEAR_MAX}"))]
+Count = Annotated[int, BeforeValidator(_integer), Field(ge=0), Bounds(0, None)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Bool = Annotated[bool, BeforeValidator(_strict_bool)]
 Text = Annotated[str, BeforeValidator(_strict_str), StringConstraints(min_length=1, max_length=20000)]

@@ -51,6 +51,44 @@ def compute_for_result(engine, result) -> None:
         return
     flat = engine.facts(pdd, result.as_of)
     result.quantities = compute(pdd, meth, engine.pack.params, result.as_of, flat, source=result.source)
+    result.findings.extend(plausibility_findings(pdd, meth))
+    from .reconcile import reconciliation_findings
+
+    result.findings.extend(reconciliation_findings(pdd, result.quantities, engine.pack.params, result.as_of,
+                                                   _rel(meth.source)))
+
+
+def plausibility_findings(pdd: PDD, meth: Methodology) -> list:
+    """A warning finding for each PDD input that is legal but outside the methodology's ``plausible`` range.
+
+    Why a finding and not a note: a unit slip (an efficiency of 0.03 for 30 %) changes the credits without any
+    error; the report must say so beside the verdict, and the PDD does not pass until it is confirmed or fixed
+    (issue 10 item 4)."""
+    from ..findings import Finding
+
+    out = []
+    q = pdd.quantification
+    vals: list[tuple[str, str, Decimal]] = [(k, f"quantification.inputs.{k}", Decimal(v)) for k, v in q.inputs.items()
+                                            if isinstance(v, (int, Decimal)) and not isinstance(v, bool)]
+    for k, series in q.yearly.items():
+        vals += [(k, f"quantification.yearly.{k}.{y}", Decimal(v)) for y, v in sorted(series.items())]
+    for name, path, v in vals:
+        p = meth.params.get(name)
+        if p is None or not p.plausible or not p.implausible(v):
+            continue
+        lo, hi = p.plausible.get("min"), p.plausible.get("max")
+        rng = " and ".join(x for x in ((f"at least {lo}" if lo is not None else ""), (f"at most {hi}" if hi is not None else "")) if x)
+        why = p.plausible.get("note", "")
+        out.append(Finding(
+            rule="quantities.input_plausible", title=f"Methodology input {name} is plausible", status="fail",
+            kind="automatic", severity="warning", area="quantities", section="§9 Concrete methodologies",
+            reference=_cite(p.reference) or meth.id, reference_detail=dict(p.reference),
+            clause=f"{_rel(meth.source)} parameters.{name}.plausible: {rng} {p.unit}. {why}".strip(),
+            confidence=p.confidence, fields=[path], actual={path: v}, expected=f"{path} {rng} ({p.unit})",
+            parameters={}, message=f"{path} = {v} {p.unit} is legal but suspicious: expected {rng}. {why}".strip(),
+            why_not=f"check the unit of {path} (set it in the PDD) or confirm the value to the validator",
+        ))
+    return out
 
 
 # ------------------------------------------------------------------------------- inputs
@@ -58,33 +96,45 @@ def check_inputs(pdd: PDD, meth: Methodology, source: str) -> None:
     """Unknown names or values in the wrong place are bad input (exit 2), all reported at once."""
     q = pdd.quantification
     c = Collected(source)
-    names = list(meth.params)
+    # "did you mean" offers only what the PDD may set there (not a default the methodology fixes, e.g. w_OM)
+    settable_inputs = [n for n, p in meth.params.items() if p.source != "default" and p.kind == "ex_ante"]
+    settable_yearly = [n for n, p in meth.params.items() if p.kind == "monitored"]
     for k, v in q.inputs.items():
         loc = f"quantification.inputs.{k}"
         p = meth.params.get(k)
         if p is None:
             c.add("unknown-input", loc, f"'{k}' is not a parameter of methodology {meth.id} ({meth.title})",
-                  hint=did_you_mean(k, names))
+                  hint=did_you_mean(k, settable_inputs))
         elif p.kind == "monitored":
             c.add("monitored-input", loc, f"'{k}' is monitored: give it per year under quantification.yearly.{k}")
         elif p.source == "default":
             c.add("fixed-parameter", loc, f"'{k}' is fixed by methodology {meth.id}; it cannot be set in the PDD")
         elif isinstance(v, bool) or not isinstance(v, (int, Decimal)):
             c.add("bad-input", loc, f"'{k}' is {v!r}", expected=f"a number in {p.unit}")
+        elif p.out_of_range(Decimal(v)):
+            c.add("out-of-range", loc, f"'{k}' is {v}, outside what methodology {meth.id} allows",
+                  expected=p.limits_text() + ("" if p.range_min is None else "; negative only where the methodology "
+                                                "declares the input signed"))
     for k, series in q.yearly.items():
         loc = f"quantification.yearly.{k}"
         p = meth.params.get(k)
         if p is None:
             c.add("unknown-input", loc, f"'{k}' is not a parameter of methodology {meth.id} ({meth.title})",
-                  hint=did_you_mean(k, names))
+                  hint=did_you_mean(k, settable_yearly))
         elif p.kind == "ex_ante":
             c.add("ex-ante-input", loc,
                   f"'{k}' is an ex-ante parameter, fixed at validation: give it once under quantification.inputs.{k}")
+        else:
+            for year, v in series.items():
+                if p.out_of_range(Decimal(v)):
+                    c.add("out-of-range", f"{loc}.{year}", f"'{k}' in {year} is {v}, outside what methodology {meth.id} "
+                          "allows", expected=p.limits_text() + ("" if p.range_min is None else
+                                                                 "; negative only where the methodology declares the input signed"))
     c.raise_if_any(PacmInputError)
 
 
 # ------------------------------------------------------------------------------- years
-def crediting_years(pdd: PDD, day_count: str) -> list[dict]:
+def crediting_years(pdd: PDD, day_count: str, window: tuple[dt.date, dt.date] | None = None) -> list[dict]:
     """Calendar years of the crediting period with the days credited in each.
 
     ``year_fraction`` = days / days in that calendar year (``actual_actual``) or days / 365
@@ -95,6 +145,8 @@ def crediting_years(pdd: PDD, day_count: str) -> list[dict]:
     cp = pdd.crediting_period
     start, end = cp.start, cp.end
     first_start = add_years(start, -(cp.number - 1) * cp.length_years)
+    if window is not None:  # a transitioned CDM period: only the days credited as A6.4ERs
+        start, end = max(start, window[0]), min(end, window[1])
     out = []
     for y in range(start.year, end.year + 1):
         a, b = max(start, dt.date(y, 1, 1)), min(end, dt.date(y, 12, 31))
@@ -177,7 +229,8 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
 
     # -- methodology parameters
     needed = _needed(meth, ("baseline", "project", "leakage", "bau"))
-    years = crediting_years(pdd, day_count)
+    window = _transition_window(pdd, param_set, as_of, trace, notes)
+    years = crediting_years(pdd, day_count, window)
     q = pdd.quantification
     scalars: dict[str, Decimal] = {}
     series: dict[str, dict[int, Decimal]] = {}
@@ -258,7 +311,15 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
         notes.append(f"baseline approach '{approach}' is not one methodology {meth.id} allows "
                      f"({', '.join(meth.baseline_approaches)})")
     da_applies = (pdd.activity.type == "emission_reduction") and (approach is None or approach in meth.da_approaches)
-    if approach is None and pdd.activity.type == "emission_reduction":
+    if window is not None and pdd.activity.type == "emission_reduction":
+        # pacm's reading (domain brief §7 [S]: a transitioned activity meets every A6.4 requirement except the
+        # methodology while its CDM methodology may still be applied): the baseline standard's downward
+        # adjustment starts with the switch to a mechanism methodology, at renewal at the latest
+        # (transition.renewal_downward_adjustment). transition.cdm_baseline_revised asks the validator.
+        da_applies = False
+        notes.append("transitioned CDM crediting period under its CDM methodology: no A6.4 downward adjustment "
+                     "(it applies from the switch to a mechanism methodology); see transition.cdm_baseline_revised")
+    elif approach is None and pdd.activity.type == "emission_reduction":
         notes.append("baseline.approach is missing: the downward adjustment is applied (the conservative reading)")
     bau_cols = []
     if "bau" in cols:
@@ -295,6 +356,18 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
     exempt = bool(ldc) or bool(sids)
     if ldc is None:
         notes.append(f"host Party '{host}' is not in pacm's party list; no LDC/SIDS exemption applied")
+    scope = "issuance.ldc_sids_exemption_covers_transitioned"
+    if exempt and pdd.is_cdm_transition and scope in param_set.params:
+        # the sources disagree on whether the exemption covers transitioned activities (review 2026-11): the
+        # report names the reading applied
+        got, missing = _resolve(param_set, [scope], as_of)
+        covers = bool(got.get(scope, True)) if not missing else True
+        notes.append(f"assumption: {scope} = {'true' if covers else 'false'}: the LDC/SIDS exemption from the in-kind "
+                     "share of proceeds " + ("covers" if covers else "does not cover") + " transitioned CDM activities "
+                     "(pacm reads the CMA6 decision as covering them; the first reported A6.4ER issuance, a transitioned "
+                     "PoA in Myanmar, deducted 7 %: --param " + scope + "=" + ("false" if covers else "true")
+                     + " for the other reading)")
+        exempt = covers
     trace.append(_param_entry(
         "sop_exempt", "true" if exempt else "false", "flag",
         f"pacm.hosts on {on.isoformat()} ("
@@ -364,6 +437,25 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
             })
         trace.extend(_pipeline_trace(y, row, rows.iloc[i], pp, bau is not None, buffer_name, exempt))
     return Quantities(_describe(meth, pdd), out, trace, notes)
+
+
+def _transition_window(pdd: PDD, param_set, as_of: dt.date, trace: list, notes: list):
+    """Days of a transitioned CDM crediting period credited as A6.4ERs: from ``transition.a64_vintage_from``
+    (reductions before it were CDM vintages, decision 2/CMP.16) to the last day the CDM methodology is applied
+    (``cdm_methodology_last_day``); None for a crediting period that starts under Article 6.4."""
+    if pdd.methodology_use != "transitioned":
+        return None
+    name = "transition.a64_vintage_from"
+    got, missing = _resolve(param_set, [name], as_of)
+    if missing:
+        return None
+    d = param_set.describe(name, as_of)
+    frm, until = got[name], pdd.cdm_methodology_last_day
+    trace.append(_param_entry(name, d["value"], d["unit"], f"{_rel(d['source'])} (in force from {d['in_force_from']})",
+                              confidence=d["confidence"], reference=_cite(d["reference"])))
+    notes.append(f"transitioned CDM activity: credited from {frm} ({name}) to {until} (cdm_methodology_last_day: "
+                 f"transition.cdm_methodology_applied_until, else the crediting-period end)")
+    return (frm, until)
 
 
 def _describe(meth: Methodology, pdd: PDD) -> dict:

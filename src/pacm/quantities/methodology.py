@@ -36,7 +36,9 @@ _TOP = {
     "id", "version", "title", "activity_type", "serves", "references", "baseline_approaches",
     "downward_adjustment_approaches", "parameters", "equations", "note",
 }
-_PARAM = {"description", "unit", "kind", "source", "reference", "confidence", "values", "cases", "note", "symbol"}
+_PARAM = {"description", "unit", "kind", "source", "reference", "confidence", "values", "cases", "note", "symbol",
+          "signed", "range", "plausible"}
+_RANGE = {"min", "max", "note"}
 _EQ = {"expr", "unit", "description", "reference", "note", "symbol"}
 _REF = {"document", "symbol", "version", "paragraph", "url", "note", "equation"}
 KINDS = ("ex_ante", "monitored")
@@ -69,6 +71,24 @@ class MParam:
     confidence: str
     cases: list[Case]
     symbol: str | None = None
+    #: the values a PDD may give: [range_min, range_max]; outside is bad input (exit 2). Unless the methodology
+    #: declares the input ``signed: true`` its minimum is 0; a ``fraction`` is at most 1 (issue 10 item 4).
+    range_min: Decimal | None = Decimal(0)
+    range_max: Decimal | None = None
+    #: legal but suspicious outside [min, max]: a warning finding (``quantities.input_plausible``), never silent
+    plausible: dict | None = None
+
+    def limits_text(self) -> str:
+        lo = "-inf" if self.range_min is None else str(self.range_min)
+        hi = "+inf" if self.range_max is None else str(self.range_max)
+        return f"a number in [{lo}, {hi}] {self.unit}"
+
+    def out_of_range(self, v: Decimal) -> bool:
+        return (self.range_min is not None and v < self.range_min) or (self.range_max is not None and v > self.range_max)
+
+    def implausible(self, v: Decimal) -> bool:
+        p = self.plausible or {}
+        return (p.get("min") is not None and v < p["min"]) or (p.get("max") is not None and v > p["max"])
 
     def default(self, flat: dict, on: dt.date) -> tuple[Any, dict] | None:
         """The methodology's value for this PDD on a date, with where it came from; None if none."""
@@ -250,8 +270,15 @@ def load_methodology(path: Path) -> Methodology:
             else:
                 for i, cs in enumerate(e["cases"]):
                     cl = f"{loc}.cases[{i}]"
+                    if cs.get("required") is True and isinstance(cs, dict) and "values" not in cs \
+                            and not set(cs) - {"when", "required", "note"}:
+                        # no default in this case: the PDD must give the value (e.g. geothermal PE_GP)
+                        when = parse_condition(cs["when"], pdd_names) if cs.get("when") is not None else None
+                        cases.append(Case(cs.get("when"), when, []))
+                        continue
                     if not isinstance(cs, dict) or "values" not in cs or set(cs) - {"when", "values", "note"}:
-                        c.add("bad-case", cl, "a case is {when: <condition on PDD fields>, values: {...}}")
+                        c.add("bad-case", cl, "a case is {when: <condition on PDD fields>, values: {...}} "
+                              "or {when: ..., required: true} (no default: the PDD gives it)")
                         continue
                     when = None
                     if cs.get("when") is not None:
@@ -268,7 +295,38 @@ def load_methodology(path: Path) -> Methodology:
             c.add("bad-parameter", loc, "a parameter with source 'pdd' takes no default values (use pdd_or_default)")
         if kind == "monitored" and source != "pdd":
             c.add("bad-parameter", loc, "a monitored parameter comes from the PDD's yearly data (source: pdd)")
+        signed = e.get("signed", False)
+        if not isinstance(signed, bool):
+            c.add("bad-signed", f"{loc}.signed", f"found {signed!r}", "true or false")
+            signed = False
+        rmin = None if signed else Decimal(0)
+        rmax = Decimal(1) if str(e.get("unit")) == "fraction" else None
+        bounds = {}
+        for key in ("range", "plausible"):
+            rd = e.get(key)
+            if rd is None:
+                continue
+            if not isinstance(rd, dict) or not (set(rd) & {"min", "max"}):
+                c.add("bad-range", f"{loc}.{key}", f"{key} must be a mapping with min and/or max", "{min: 0, max: 1}")
+                continue
+            c.unknown_keys(rd, _RANGE, f"{loc}.{key}")
+            for b in ("min", "max"):
+                if b in rd and (isinstance(rd[b], bool) or not isinstance(rd[b], (int, Decimal))):
+                    c.add("bad-range", f"{loc}.{key}.{b}", f"found {rd[b]!r}", "a number")
+            bounds[key] = {b: Decimal(rd[b]) for b in ("min", "max") if isinstance(rd.get(b), (int, Decimal))
+                           and not isinstance(rd.get(b), bool)}
+            if "note" in rd:
+                bounds[key]["note"] = str(rd["note"])
+        if "range" in bounds:
+            rmin = bounds["range"].get("min", rmin)
+            rmax = bounds["range"].get("max", rmax)
+            if rmin is not None and rmin < 0 and not signed:
+                c.add("bad-range", f"{loc}.range.min", "a negative minimum needs 'signed: true' (issue 10: negative "
+                      "inputs only where the methodology declares them signed)")
         params[name] = MParam(
+            range_min=rmin,
+            range_max=rmax,
+            plausible=bounds.get("plausible"),
             name=name,
             description=str(e.get("description", "")),
             unit=str(e.get("unit")),

@@ -63,6 +63,8 @@ Conventions (pacm's reading where the brief leaves a choice; each is a parameter
     issue one unit *less* for one tonne *more* (100 t: 100 - 5 - 2 = 93; 101 t: 101 - 6 - 3 = 92).
   - ``exact``: deductions keep their fractions; ``issuable = floor(gross - deductions)``.
 * ``issuable_authorised = floor(issuable x authorised_share)``, the rest is mitigation contribution.
+* ``corresponding_adjustment = issuable_authorised + floor((sop_adaptation + omge) x authorised_share)``: the
+  units the host adjusts for (CMA6: the adjustment also covers the units taken for adaptation and OMGE, seed 001).
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ OUTPUT = (
     "issuable",
     "issuable_authorised",
     "issuable_mitigation_contribution",
+    "corresponding_adjustment",
 )
 
 ZERO = Decimal(0)
@@ -331,6 +334,9 @@ def credit_years(rows: pd.DataFrame, params: dict) -> pd.DataFrame:
             cols["issuable"][i] = issuable
             cols["issuable_authorised"][i] = auth
             cols["issuable_mitigation_contribution"][i] = issuable - auth
+            # CMA6 (seed 001, authorisation section): the corresponding adjustment also covers the units taken for
+            # adaptation (SOP) and OMGE; pacm counts the authorised share of them, rounded down like the units
+            cols["corresponding_adjustment"][i] = auth + floor_int(Decimal(s_ + o_) * share[i])
     for c, v in cols.items():
         out[c] = pd.Series(v, index=out.index, dtype=object)
     return out

@@ -17,9 +17,9 @@ YEAR_COLUMNS = (
     "year", "days", "baseline", "baseline_adjusted", "project", "leakage", "reductions", "buffer",
     "sop_adaptation", "omge", "issuable", "issuable_authorised", "issuable_mitigation_contribution",
 )
-EXTRA_COLUMNS = ("years_since_start", "daf", "net", "reversal", "gross_units")
+EXTRA_COLUMNS = ("years_since_start", "daf", "net", "reversal", "gross_units", "corresponding_adjustment")
 DEDUCTIONS = ("buffer", "sop_adaptation", "omge")
-SUMMED = tuple(c for c in YEAR_COLUMNS if c != "year") + ("net", "reversal", "gross_units")
+SUMMED = tuple(c for c in YEAR_COLUMNS if c != "year") + ("net", "reversal", "gross_units", "corresponding_adjustment")
 HEAD = {
     "year": "year", "days": "days", "baseline": "baseline", "baseline_adjusted": "baseline adj.",
     "project": "project", "leakage": "leakage", "reductions": "reductions", "buffer": "buffer",
@@ -58,6 +58,7 @@ class Quantities:
         self.table = table  # pandas.DataFrame or None when nothing could be computed
         self.trace = trace
         self.notes = notes
+        self.issuance: dict | None = None  # set by the engine from the findings (issue 10 item 5)
         for e in self.trace:
             e.setdefault("text", entry_text(e))
 
@@ -105,6 +106,21 @@ class Quantities:
             "notes": list(self.notes),
         }
 
+    def set_findings(self, failing_rules: list[str]) -> None:
+        """A PDD that fails a check has no issuable units: the numbers stay, the claim goes (review 2026-11 item 5)."""
+        if failing_rules:
+            self.issuance = {
+                "status": "would_be_issuable_once_failures_resolved",
+                "failing_rules": list(failing_rules),
+                "statement": (f"NOT ISSUABLE AS IT STANDS: the PDD fails {len(failing_rules)} check(s) "
+                              f"({', '.join(failing_rules)}); the 'issuable' figures below would be issuable once "
+                              "the failures are resolved."),
+            }
+        else:
+            self.issuance = {"status": "issuable", "failing_rules": [],
+                             "statement": "No automatic check fails: the 'issuable' figures are issuable subject to "
+                                          "the validator's checklist and verification."}
+
     # ------------------------------------------------------------------ text
     def _columns(self) -> tuple:
         cols = YEAR_COLUMNS
@@ -138,6 +154,8 @@ class Quantities:
 
     def render_text(self, trace: bool = False) -> str:
         lines = [self._title()]
+        if self.issuance and self.issuance["failing_rules"]:
+            lines.append(self.issuance["statement"])
         if self.table is not None and len(self.table):
             cols = self._columns()
             rows = self._rows(cols)
@@ -159,6 +177,8 @@ class Quantities:
 
     def render_markdown(self, trace: bool = False) -> str:
         out = [f"## {self._title()}", ""]
+        if self.issuance and self.issuance["failing_rules"]:
+            out += [f"**{self.issuance['statement']}**", ""]
         if self.table is not None and len(self.table):
             cols = self._columns()
             out.append("| " + " | ".join(HEAD[c] for c in cols) + " |")

@@ -60,7 +60,10 @@ def render_text(result: Result, trace: bool = False, color: bool = False, width:
         f"as of {result.as_of.isoformat()}"
     )
     e = result.engine
-    out.add(f"pacm {e['version']} | rule pack {e['rule_pack']} (sha256 {e['rule_pack_sha256'][:12]})")
+    out.add(f"pacm {e['version']} | rule pack {e['rule_pack']} (sha256 {e['rule_pack_sha256'][:12]}) | "
+            f"{e.get('rules_evaluated', e['rules'])} of {e['rules']} rules evaluated")
+    if e.get("rules_not_in_force"):
+        out.wrapped(f"not in force on {result.as_of.isoformat()} (left out): {', '.join(e['rules_not_in_force'])}")
     segs: list[tuple[str, str | None]] = []
     for s, n in result.counts().items():
         segs += [(f"{s} {n}", STYLE[s]), ("  ", None)]

@@ -130,6 +130,7 @@ def build_view(result, trace: bool = True) -> dict:
             "notes": [str(n) for n in q.get("notes") or []],
             "trace": [trace_line(t) for t in q.get("trace") or []] if trace else [],
             "parameters": quantity_parameters(q),
+            "issuance": q.get("issuance"),
             "raw": q,
         }
     return {
