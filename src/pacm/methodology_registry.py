@@ -187,7 +187,7 @@ def load_registry(path: str | Path, user: bool = False) -> Registry:
                       str(conf), md.get("computed_by"), shown)
             k = _key(e.id, e.version)
             if k in reg.entries:
-                c.add("duplicate", vloc, f"{e.id} v{e.version} is listed twice")
+                c.add("duplicate-methodology", vloc, f"{e.id} v{e.version} is listed twice")
             reg.entries[k] = e
     c.raise_if_any(err)
     return reg

@@ -1,0 +1,77 @@
+"""The error-code registry (src/pacm/error_codes.py) is the closed list of codes pacm raises.
+
+The source is read (not run): every code passed to a problem-building call must be registered, every
+registered code must be raised somewhere, meanings are distinct, and docs/error-codes.md is current.
+A new code added without an entry, or an entry whose code was renamed away, fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from pacm.error_codes import CODES, GROUPS, docs_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "pacm"
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+#: call name -> index of the positional argument holding the code.
+#: ``X.add`` is Collected.add / the workbook reader's add; a bare ``add(...)`` is the trace, not an error.
+_CODE_ARG = {"single": 1, "wrong": 0, "Problem": 0, "_LoadProblem": 0, "add": 0}
+
+
+def raised_codes() -> dict[str, list[str]]:
+    """code -> ["file:line", ...] for every constant code passed to a problem-building call."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(SRC.rglob("*.py")):
+        if path.name == "error_codes.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Attribute):
+                name = func.attr
+            elif isinstance(func, ast.Name) and func.id != "add":
+                name = func.id
+            else:
+                continue
+            idx = _CODE_ARG.get(name)
+            if idx is None or len(node.args) <= idx:
+                continue
+            arg = node.args[idx]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and KEBAB.match(arg.value):
+                found.setdefault(arg.value, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_raised_code_is_registered():
+    unregistered = {c: where for c, where in raised_codes().items() if c not in CODES}
+    assert not unregistered, "codes raised but not in src/pacm/error_codes.py:\n" + "\n".join(
+        f"  {c}: {', '.join(w[:3])}" for c, w in sorted(unregistered.items())
+    )
+
+
+def test_every_registered_code_is_raised():
+    raised = raised_codes()
+    dead = sorted(c for c in CODES if c not in raised)
+    assert not dead, f"registered but never raised (remove, or the code was renamed): {dead}"
+
+
+def test_codes_are_kebab_case_with_known_groups_and_distinct_meanings():
+    meanings: dict[str, str] = {}
+    for code, entry in CODES.items():
+        assert KEBAB.match(code), code
+        assert entry.group in GROUPS, (code, entry.group)
+        assert entry.meaning.endswith("."), code
+        key = " ".join(entry.meaning.lower().split())
+        assert key not in meanings, f"{code} and {meanings[key]} have the same meaning"
+        meanings[key] = code
+
+
+def test_docs_page_is_current():
+    page = ROOT / "docs" / "error-codes.md"
+    assert page.read_text(encoding="utf-8") == docs_markdown(), "docs/error-codes.md is stale: run `make error-doc`"
