@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # durable-rules ships as an sdist only and builds with gcc; on Python 3.13 its C core needs this define.
 export CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")')
 
-.PHONY: demo test venv bench clean coverage-doc schema-doc
+.PHONY: demo test venv bench clean coverage-doc schema-doc serve docs
 
 $(BIN)/pacm: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,14 @@ demo: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+# the upload page and HTTP API on this machine only (http://127.0.0.1:8000/, API docs at /docs)
+serve: venv
+	$(BIN)/pacm serve --host 127.0.0.1 --port $${PORT:-8000}
+
+# the documentation site, built strictly into site/
+docs: venv
+	$(BIN)/mkdocs build --strict --site-dir site
 
 bench: venv
 	$(BIN)/python benchmarks/bench_evaluators.py

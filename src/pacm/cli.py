@@ -163,18 +163,15 @@ def rules_cmd(
     rules: Optional[Path] = RULES_OPT,
 ):
     """List the rules: id, kind, reference, title."""
+    from .explain import select_rules
     from .rulepack import load_pack
 
+    _choice("--format", format, ("text", "json"))
     pack = load_pack(rules)
-    sel = [r for r in pack.rules if (not area or r.area == area)]
-    if clause:
-        needle = clause.lower()
-        sel = [r for r in sel if needle == r.reference.get("paragraph", "").lower().split("(")[0] or needle in r.citation().lower()]
     if format == "json":
-        sys.stdout.write(json.dumps([
-            {"id": r.id, "kind": r.kind, "title": r.title, "reference": r.citation(), "confidence": r.confidence,
-             "section": r.section, "source": f"{Path(r.source).name}:{r.line}"} for r in sel], indent=2) + "\n")
+        sys.stdout.write(json.dumps(select_rules(pack, area, clause), indent=2) + "\n")
         return
+    sel = select_rules(pack, area, clause, as_json=False)
     for r in sel:
         sys.stdout.write(f"{r.id:55s} {r.kind:20s} {r.citation()}\n    {r.title}\n")
 
@@ -244,7 +241,7 @@ def _register_optional() -> None:
     """Commands that live in their own modules (each exposes ``register(app)``)."""
     import importlib
 
-    for mod in ("pacm.coverage", "pacm.transition.cli", "pacm.excel"):
+    for mod in ("pacm.coverage", "pacm.transition.cli", "pacm.excel", "pacm.serve", "pacm.diff"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
