@@ -166,9 +166,7 @@ class CheckResult:
         """One row per rule: status, reference, message, why-not (columns :data:`FINDING_COLUMNS`)."""
         import pandas as pd
 
-        from .i18n import localise_finding
-
-        rows = [localise_finding(f.to_json(), self.lang) for f in self.result.findings]
+        rows = self.to_dict()["findings"]
         return pd.DataFrame([{c: r.get(c) for c in FINDING_COLUMNS} for r in rows], columns=list(FINDING_COLUMNS))
 
     @property
@@ -188,27 +186,30 @@ class CheckResult:
     # ------------------------------------------------------------------ renderings
     def to_dict(self) -> dict:
         """The documented JSON contract (the same as ``pacm check --format json``)."""
-        from .i18n import localise_json
+        from .i18n import finding_env, localise_json
 
-        return localise_json(self.result.to_json(), self.lang)
+        if self.lang == "en":
+            return self.result.to_json()
+        return localise_json(self.result.to_json(), self.lang, finding_env(self.result))
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"
 
-    def to_html(self, trace: bool = True) -> str:
-        from .report.html import render_html
+    def to_html(self, show=None) -> str:
+        """The self-contained HTML report; ``show`` lists only findings with these statuses."""
+        from .report.render import render
 
-        return render_html(self.result, trace=trace, **_lang_kw(self.lang))
+        return render(self.result, "html", lang=self.lang, show=show)
 
-    def to_markdown(self, trace: bool = False) -> str:
-        from .report.markdown import render_markdown
+    def to_markdown(self, trace: bool = False, show=None) -> str:
+        from .report.render import render
 
-        return render_markdown(self.result, trace=trace, **_lang_kw(self.lang))
+        return render(self.result, "markdown", trace=trace, lang=self.lang, show=show)
 
-    def to_text(self, trace: bool = False) -> str:
-        from .report.text import render_text
+    def to_text(self, trace: bool = False, show=None, summary: bool = False) -> str:
+        from .report.render import render
 
-        return render_text(self.result, trace=trace, **_lang_kw(self.lang))
+        return render(self.result, "text", trace=trace, lang=self.lang, show=show, summary=summary)
 
     def to_xlsx(self) -> bytes:
         """A workbook with a summary, the findings and the quantities (every text cell stored as text)."""
@@ -245,10 +246,6 @@ class CheckResult:
 
     def __repr__(self) -> str:
         return f"<pacm CheckResult {self.result.source!r} as of {self.result.as_of}: {self.verdict}>"
-
-
-def _lang_kw(lang: str) -> dict:
-    return {} if lang == "en" else {"lang": lang}
 
 
 def _exact(v: Any) -> Any:

@@ -110,15 +110,22 @@ PARAM_OPT = typer.Option(None, "--param", help="Override a parameter: NAME=VALUE
 PARAMS_OPT = typer.Option(None, "--params", help="YAML file of parameter overrides (name: value).")
 
 
+SHOW_HELP = "Only findings with these statuses, comma-separated (e.g. fail,insufficient_data); counts stay complete."
+
+
 @app.command()
 def check(
-    pdd: Path = typer.Argument(..., help="PDD file: YAML, JSON, or a filled pacm Excel workbook (.xlsx)."),
+    pdd: List[Path] = typer.Argument(..., help="PDD file(s): YAML, JSON or a filled pacm Excel workbook (.xlsx); a folder; '-' for standard input. Several files or a folder: batch mode.", show_default=False),
     format: str = typer.Option("text", "--format", "-f", help="text | json | markdown | html"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report here (atomically) instead of stdout."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate with the rules and parameters in force on this date (default: today)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report here (atomically) instead of stdout; in batch mode the folder for the summary tables.", show_default=False),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate with the rules and parameters in force on this date (default: today).", show_default=False),
     trace: bool = typer.Option(False, "--trace", help="Show how every credited quantity was computed."),
     evaluator: str = typer.Option("rete", "--evaluator", help="rete (durable-rules) | vector (pandas)."),
     no_quantities: bool = typer.Option(False, "--no-quantities", help="Findings only; skip the crediting table."),
+    show: Optional[str] = typer.Option(None, "--show", help=SHOW_HELP, show_default=False),
+    summary: bool = typer.Option(False, "--summary", help="One screen: the verdict, the counts, what fails and the issuable units."),
+    lang: str = typer.Option("en", "--lang", help="Report language: en | ja."),
+    formats: str = typer.Option("csv", "--formats", help="Batch mode: table formats, comma-separated: csv, parquet, xlsx."),
     rules: Optional[Path] = RULES_OPT,
     param: List[str] = PARAM_OPT,
     params: Optional[Path] = PARAMS_OPT,
@@ -126,33 +133,52 @@ def check(
     """Check a PDD: one finding per rule, and the year-by-year credited quantities."""
     _choice("--format", format, FORMATS)
     _choice("--evaluator", evaluator, ("rete", "vector"))
+    from .i18n import check_lang
+
+    check_lang(lang)
+    statuses = parse_show(show)
     day = parse_date(as_of)
-    from .pdd.load import load_pdd
+    # a folder is batch mode, unless it is named like a PDD file (then it is the mistake it looks like)
+    if len(pdd) > 1 or (pdd[0].is_dir() and pdd[0].suffix.lower() not in (".yaml", ".yml", ".json", ".xlsx")):
+        from .batch_check import batch_command
 
-    model = load_pdd(pdd)
-    engine = load_engine(rules, param, params)
-    result = engine.check(model, day, evaluator=evaluator, source=str(pdd), quantities=not no_quantities)
-    if format == "json":
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-    elif format == "markdown":
-        from .report.markdown import render_markdown
+        if any(str(p) == "-" for p in pdd):
+            fail_input("'-' (standard input) cannot be mixed with other PDDs")
+        raise typer.Exit(batch_command(load_engine(rules, param, params), pdd, day, out, formats, lang))
+    source = str(pdd[0])
+    if source == "-":
+        from .stdin import SOURCE, read_stdin_pdd
 
-        text = render_markdown(result, trace=trace)
-    elif format == "html":
-        try:
-            from .report.html import render_html
-        except ImportError:
-            fail_input("--format html is not available in this build")
-        text = render_html(result)
+        model, source = read_stdin_pdd(), SOURCE
     else:
-        from .report.text import render_text
+        from .pdd.load import load_pdd
 
-        text = render_text(result, trace=trace, color=out is None and sys.stdout.isatty())
+        model = load_pdd(pdd[0])
+    engine = load_engine(rules, param, params)
+    result = engine.check(model, day, evaluator=evaluator, source=source, quantities=not no_quantities)
+    from .report.render import render
+
+    text = render(result, format, trace=trace, lang=lang, show=statuses, summary=summary,
+                  color=out is None and format == "text" and sys.stdout.isatty())
     if out is not None:
         write_atomic(str(out), text)
     else:
         sys.stdout.write(text)
     raise typer.Exit(result.exit_code)
+
+
+def parse_show(show: Optional[str]) -> Optional[tuple[str, ...]]:
+    """``--show fail,insufficient_data`` as a tuple of statuses (None: show all)."""
+    if show is None:
+        return None
+    from .engine import STATUS_ORDER
+
+    items = tuple(x.strip() for x in show.split(",") if x.strip())
+    if not items:
+        fail_input("--show is empty", "statuses, comma-separated: " + ", ".join(STATUS_ORDER))
+    for x in items:
+        _choice("--show", x, STATUS_ORDER)
+    return items
 
 
 @app.command("rules")

@@ -121,6 +121,30 @@ def localise_finding(f: dict, lang: str, env: dict | None = None) -> dict:
     return out
 
 
+def finding_env(result) -> dict:
+    """The PDD's facts as the rule messages see them (for filling translated message templates)."""
+    from ..hosts import context_for
+    from ..pdd.fields import flatten
+
+    pdd = result.pdd
+    on = pdd.issuance.planned_issuance_date or result.as_of
+    return flatten(pdd, context_for(pdd.activity.host_party, on, result.as_of))
+
+
+def localised_findings(result, lang: str) -> list:
+    """The result's Finding objects with title, message and confirm text in ``lang``."""
+    import dataclasses
+
+    if lang == "en":
+        return list(result.findings)
+    env = finding_env(result)
+    out = []
+    for f in result.findings:
+        j = localise_finding(f.to_json(), lang, env)
+        out.append(dataclasses.replace(f, title=j["title"], message=j["message"], confirm=j.get("confirm")))
+    return out
+
+
 def localise_json(data: dict, lang: str, env: dict | None = None) -> dict:
     """The JSON contract with rule titles and messages in ``lang`` and ``"lang"`` recorded."""
     if lang == "en":
