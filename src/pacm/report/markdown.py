@@ -28,9 +28,7 @@ def md_code(s) -> str:
 def quoted(s) -> str:
     """The text in quotation marks, unless it already is quoted (no doubled quotes)."""
     text = md_cell(s)
-    if text[:1] in ('"', "\u201c") and text[-1:] in ('"', "\u201d"):
-        return text
-    if text.startswith('"') and '"' in text[1:]:  # quoted words followed by a source note
+    if '"' in text or "\u201c" in text:  # already quotes the standard (in whole or in part)
         return text
     return f'"{text}"'
 
