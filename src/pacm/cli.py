@@ -23,13 +23,29 @@ import typer
 from .errors import PacmInputError
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     help="pacm: check Article 6.4 (PACM) project design documents against the Supervisory Body standards.",
     pretty_exceptions_enable=False,
 )
 
 FORMATS = ("text", "json", "markdown", "html")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"pacm {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print pacm's version and exit.", is_eager=True,
+                                 callback=_version),
+):
+    """pacm: check Article 6.4 (PACM) project design documents against the Supervisory Body standards."""
 
 
 def fail_input(msg: str, expected: str | None = None, hint: str | None = None) -> None:
@@ -279,12 +295,97 @@ def _register_optional() -> None:
             reg(app)
 
 
+#: Placeholders shown in --help for option values (instead of typer's ``<str>``/``<bool>``).
+METAVARS = {"as_of": "DATE", "param": "NAME=VALUE", "params": "FILE", "out": "PATH", "rules": "FOLDER",
+            "format": "FORMAT", "formats": "LIST", "show": "STATUSES", "lang": "LANG", "evaluator": "NAME",
+            "area": "AREA", "clause": "TEXT", "mapping": "FILE", "workers": "N", "port": "N", "host": "ADDRESS",
+            "timeout": "SECONDS", "pdd": "PDD", "rule": "RULE", "file": "FILE", "a": "A", "b": "B"}
+
+
+def _click_errors():
+    """The exception classes of the click typer runs on (typer >= 0.20 vendors its own copy)."""
+    mods = []
+    try:
+        from typer import _click
+
+        mods.append(_click.exceptions)
+    except ImportError:  # pragma: no cover - older typer
+        pass
+    import click
+
+    mods.append(click.exceptions)
+    import typer.exceptions as te
+
+    exits = tuple({getattr(m, "Exit", None) for m in mods} - {None}) + tuple(x for x in (getattr(te, "Exit", None),) if x)
+    aborts = tuple({getattr(m, "Abort", None) for m in mods} - {None}) + tuple(x for x in (getattr(te, "Abort", None),) if x)
+    return (exits, aborts, tuple(m.UsageError for m in mods), tuple(m.ClickException for m in mods))
+
+
+def _tidy_help(cmd) -> None:
+    """Plain placeholders in --help: none for a flag, a word (DATE, PATH, NAME=VALUE) for a value."""
+    for sub in [cmd, *getattr(cmd, "commands", {}).values()]:
+        for p in sub.params:
+            if getattr(p, "is_flag", False):
+                p.metavar = ""
+            elif p.metavar is None:
+                p.metavar = METAVARS.get(p.name or "", (p.name or "value").upper())
+                if p.nargs != 1:
+                    p.metavar += "..."
+            if not hasattr(p, "is_flag"):  # an argument: its type column repeats the placeholder
+                p.display_type_rich = lambda ctx, _m=p.metavar: _m
+        original = sub.get_help_option
+
+        def help_option(ctx, _original=original):
+            opt = _original(ctx)
+            if opt is not None:
+                opt.metavar = ""
+            return opt
+
+        sub.get_help_option = help_option
+
+
+def _usage_line(exc) -> str:
+    """A click usage error as pacm's one-line message, with a 'did you mean' where click has candidates."""
+    from .errors import did_you_mean
+
+    msg = exc.format_message()
+    hint = None
+    name = type(exc).__name__
+    if name == "NoSuchOption":
+        hint = did_you_mean(exc.option_name, exc.possibilities or []) or (
+            f"did you mean '{sorted(exc.possibilities)[0]}'?" if exc.possibilities else None)
+        msg = f"no such option {exc.option_name}"
+    elif msg.startswith("No such command") and exc.ctx is not None:
+        word = msg.split("'")[1] if "'" in msg else ""
+        hint = did_you_mean(word, getattr(exc.ctx.command, "commands", {}).keys())
+        msg = f"no such command '{word}'"
+    else:
+        msg = (msg[:1].lower() + msg[1:]).rstrip(".")
+    where = exc.ctx.command_path if exc.ctx is not None else "pacm"
+    return PacmInputError.single("command line", "bad-usage", f"{msg} (see '{where} --help')", hint=hint).render()
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     _register_optional()
+    cmd = typer.main.get_command(app)
+    _tidy_help(cmd)
+    exits, aborts, usage, click_errors = _click_errors()
     try:
-        # standalone mode: typer/click print usage errors themselves and exit 2
-        app(args=argv, prog_name="pacm")
-        return 0
+        rv = cmd.main(args=argv, prog_name="pacm", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
+    except exits as e:
+        return int(getattr(e, "exit_code", 0) or 0)
+    except usage as e:
+        if type(e).__name__ == "NoArgsIsHelpError" and e.ctx is not None:  # bare `pacm` / `pacm check`: the help
+            sys.stdout.write(e.ctx.get_help() + "\n")
+            return 2
+        sys.stderr.write(f"pacm: error: {_usage_line(e)}\n")
+        return 2
+    except aborts:
+        return 130
+    except click_errors as e:
+        sys.stderr.write(f"pacm: error: {PacmInputError.single('command line', 'bad-usage', e.format_message()).render()}\n")
+        return 2
     except SystemExit as e:
         code = e.code
         return code if isinstance(code, int) else (0 if code is None else 2)
