@@ -234,3 +234,14 @@ def test_nothing_uploaded_is_kept(client):
     upload(client, EX / "wind_farm_india.yaml")
     upload(client, EX / "wind_farm_india.yaml", name="w.txt")
     assert set(glob.glob(os.path.join(tempfile.gettempdir(), "pacm-serve-*"))) <= before
+
+
+def test_japanese_page_and_report(client):
+    page = client.get("/?lang=ja")
+    assert page.status_code == 200 and '<html lang="ja">' in page.text and "確認する" in page.text
+    path = EX / "landfill_gas_fails_additionality.yaml"
+    r = client.post("/api/report", files={"pdd": (path.name, path.read_bytes())}, data={"as_of": AS_OF, "lang": "ja"})
+    body = r.json()
+    assert body["verdict"] == "要件 4 件を満たしていない" and body["json"]["lang"] == "ja"
+    assert '<html lang="ja">' in body["html"] and "## 自動チェック" in body["markdown"]
+    assert client.get("/?lang=xx").json()["code"] == "unknown-language"

@@ -158,3 +158,17 @@ def test_bad_file_shows_the_message(server, browser, tmp_path, capsys, monkeypat
     assert "[yaml-syntax]" in shown and "broken_pdd.yaml" in shown
     items = tab.eval("[...document.querySelectorAll('#error-list li')].map(li => li.innerText)")
     assert items and "[yaml-syntax]" in items[0]
+
+
+def test_japanese_page_shows_the_japanese_verdict(server, browser, tmp_path):
+    tab = Tab(browser, server + "/?lang=ja", tmp_path)
+    assert tab.eval("document.documentElement.lang") == "ja"
+    assert tab.eval("document.getElementById('lang').value") == "ja"
+    tab.choose_file(ROOT / "examples" / "landfill_gas_fails_additionality.yaml")
+    tab.eval(f"document.getElementById('as_of').value = '{AS_OF}'; true")
+    submit(tab)
+    # 4 failing requirements (IRR 14.2 % > 11.0 %, common practice F = 0.52, sensitivity, prior consideration)
+    assert tab.eval("document.getElementById('verdict').innerText") == "要件 4 件を満たしていない"
+    assert tab.wait_for("(() => { const d = document.getElementById('report').contentDocument;"
+                        " return d && d.documentElement.lang; })()") == "ja"
+    assert tab.problems() == []

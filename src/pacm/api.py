@@ -186,11 +186,9 @@ class CheckResult:
     # ------------------------------------------------------------------ renderings
     def to_dict(self) -> dict:
         """The documented JSON contract (the same as ``pacm check --format json``)."""
-        from .i18n import finding_env, localise_json
+        from .i18n import result_json
 
-        if self.lang == "en":
-            return self.result.to_json()
-        return localise_json(self.result.to_json(), self.lang, finding_env(self.result))
+        return result_json(self.result, self.lang)
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False) + "\n"

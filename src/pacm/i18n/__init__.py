@@ -16,7 +16,7 @@ Terms follow the Japanese government's Article 6 documents (the seed briefings):
 
 from __future__ import annotations
 
-import copy
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,39 @@ def rules_catalog(lang: str) -> dict[str, dict]:
     return {str(k): dict(v or {}) for k, v in expect_mapping(load_file(path)).items()}
 
 
+_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?::[^{}]*)?\}")
+
+
+def placeholders(text: str) -> set[str]:
+    return set(_PLACEHOLDER.findall(text or ""))
+
+
+def missing_translations(pack, catalog: dict[str, dict]) -> list[str]:
+    """What the rule catalog lacks for ``pack``: one line per missing or mismatched entry.
+
+    A rule needs a title; an automatic rule its failure ``message`` (and ``pass_message`` if it has
+    one); a validator-judgement rule its ``confirm``; every translated text uses exactly the
+    placeholders of the English one (a dropped ``{field}`` would hide a value from the reader)."""
+    out = []
+    for r in pack.rules:
+        e = catalog.get(r.id)
+        if not e:
+            out.append(f"{r.id}: no entry")
+            continue
+        if not e.get("title"):
+            out.append(f"{r.id}: no title")
+        wanted = [("message", r.message), ("pass_message", getattr(r, "pass_message", None))] if r.kind == "automatic" \
+            else [("confirm", r.confirm)]
+        for key, english in wanted:
+            if english and not e.get(key):
+                out.append(f"{r.id}: no {key}")
+            elif english and placeholders(e[key]) != placeholders(str(english)):
+                out.append(f"{r.id}: {key} placeholders {sorted(placeholders(e[key]))} != {sorted(placeholders(str(english)))}")
+    ids = {r.id for r in pack.rules}
+    out += [f"{k}: not a rule of the pack" for k in catalog if k not in ids]
+    return out
+
+
 def t(text: str, lang: str = "en", **values: Any) -> str:
     """``text`` in ``lang`` (the English text when no translation exists), placeholders filled."""
     out = ui_catalog(lang).get(text, text) if lang != "en" else text
@@ -89,8 +122,11 @@ def translate_verdict(verdict_en: str, summary: dict, lang: str) -> str:
     return t("no failing finding; {n} item(s) for the validator to confirm", lang, n=judge)
 
 
-def localise_finding(f: dict, lang: str, env: dict | None = None) -> dict:
-    """A finding (its JSON form) with title and message in ``lang``; ids, codes and values unchanged."""
+def localise_finding(f: dict, lang: str, env: dict | None = None, params: dict | None = None) -> dict:
+    """A finding (its JSON form) with title and message in ``lang``; ids, codes and values unchanged.
+
+    ``env`` (the PDD's facts) and ``params`` (the rule's parameter values, exact) fill the translated
+    message template exactly as the English one was filled."""
     if lang == "en":
         return f
     from ..findings import render_template
@@ -99,11 +135,14 @@ def localise_finding(f: dict, lang: str, env: dict | None = None) -> dict:
     entry = rules_catalog(lang).get(f["rule"], {})
     out["title"] = entry.get("title", f["title"])
     values = dict(env or {})
-    values.update(f.get("actual") or {})
-    params = f.get("parameters") or {}
+    if env is None:
+        values.update(f.get("actual") or {})
+    params = params if params is not None else (f.get("parameters") or {})
     status = f["status"]
     if status == "fail" and entry.get("message"):
         out["message"] = " ".join(render_template(entry["message"], values, params).split())
+    elif status == "pass" and entry.get("pass_message") and not str(f.get("message", "")).startswith("Meets: "):
+        out["message"] = " ".join(render_template(entry["pass_message"], values, params).split())
     elif status == "validator_judgement":
         confirm = " ".join(str(entry.get("confirm") or f.get("confirm") or "").split())
         msg = t("Validator to confirm: {what}", lang, what=confirm)
@@ -140,19 +179,19 @@ def localised_findings(result, lang: str) -> list:
     env = finding_env(result)
     out = []
     for f in result.findings:
-        j = localise_finding(f.to_json(), lang, env)
+        j = localise_finding(f.to_json(), lang, env, f.parameters)
         out.append(dataclasses.replace(f, title=j["title"], message=j["message"], confirm=j.get("confirm")))
     return out
 
 
-def localise_json(data: dict, lang: str, env: dict | None = None) -> dict:
-    """The JSON contract with rule titles and messages in ``lang`` and ``"lang"`` recorded."""
+def result_json(result, lang: str = "en") -> dict:
+    """``result.to_json()`` with rule titles and messages in ``lang`` (the JSON contract otherwise unchanged)."""
+    data = result.to_json()
     if lang == "en":
         return data
-    out = copy.copy(data)
-    out["findings"] = [localise_finding(f, lang, env) for f in data["findings"]]
-    out["lang"] = lang
-    return out
+    data["findings"] = [f.to_json() for f in localised_findings(result, lang)]
+    data["lang"] = lang
+    return data
 
 
 def page_text(lang: str) -> dict[str, str]:

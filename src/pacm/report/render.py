@@ -39,8 +39,6 @@ def summary_data(result, lang: str = "en") -> dict:
 
 def render(result, fmt: str, trace: bool = False, lang: str = "en", show=None, summary: bool = False,
            color: bool = False) -> str:
-    from ..i18n import localise_json
-
     if summary:
         from .text import render_summary
 
@@ -48,9 +46,9 @@ def render(result, fmt: str, trace: bool = False, lang: str = "en", show=None, s
             return json.dumps(summary_data(result, lang), indent=2, ensure_ascii=False) + "\n"
         return render_summary(summary_data(result, lang), lang=lang, markdown=fmt == "markdown")
     if fmt == "json":
-        from ..i18n import finding_env
+        from ..i18n import result_json
 
-        data = localise_json(result.to_json(), lang, finding_env(result) if lang != "en" else None)
+        data = result_json(result, lang)
         return json.dumps(_filter_json(data, show), indent=2, ensure_ascii=False) + "\n"
     if fmt == "markdown":
         from .markdown import render_markdown

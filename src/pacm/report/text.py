@@ -69,7 +69,7 @@ def render_text(result: Result, trace: bool = False, color: bool = False, width:
     out.add(f"pacm {e['version']} | {t('rule pack', lang)} {e['rule_pack']} (sha256 {e['rule_pack_sha256'][:12]})")
     segs: list[tuple[str, str | None]] = []
     for s, n in result.counts().items():
-        segs += [(f"{s} {n}", STYLE[s]), ("  ", None)]
+        segs += [(f"{s if lang == 'en' else status_label(s, lang)} {n}", STYLE[s]), ("  ", None)]
     out.add(*segs[:-1])
     cr = CheckResult(result, lang=lang)
     units = "" if cr.issuable is None else f"; {t('issuable A6.4ERs', lang)}: {cr.issuable:,}"
@@ -135,11 +135,11 @@ def render_text(result: Result, trace: bool = False, color: bool = False, width:
 
 def render_summary(data: dict, lang: str = "en", markdown: bool = False, width: int = 110) -> str:
     """``--summary``: what a reader needs first, on one screen (from :func:`pacm.report.render.summary_data`)."""
-    from ..i18n import t
+    from ..i18n import status_label, t
     from .view import display_numbers
 
     p = data["pdd"]
-    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in data["summary"].items())
+    counts = ", ".join(f"{n} {status_label(k, lang)}" for k, n in data["summary"].items())
     units = "-" if data["issuable"] is None else f"{data['issuable']:,}"
     lines = [
         f"{'# ' if markdown else ''}{p['title']}",

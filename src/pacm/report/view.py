@@ -108,11 +108,9 @@ def build_view(result, trace: bool = True, lang: str = "en", show=None) -> dict:
     """The report content as plain data (strings, lists, dicts), in ``lang``, listing only the
     findings whose status is in ``show`` (all when None; the summary counts are always complete)."""
     from ..api import CheckResult
-    from ..i18n import finding_env, localise_json, status_label, translator
+    from ..i18n import result_json, status_label, translator
 
-    data = result.to_json()
-    if lang != "en":
-        data = localise_json(data, lang, finding_env(result))
+    data = result_json(result, lang)
     findings = [dict(f, message=display_numbers(f["message"]), why_not=display_numbers(f["why_not"]))
                 for f in data["findings"] if not show or f["status"] in show]
     areas: "OrderedDict[str, list]" = OrderedDict()
