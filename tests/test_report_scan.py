@@ -97,7 +97,7 @@ def test_html_opens_with_verdict_units_and_contents(capsys):
     _, html, _ = run(capsys, "check", str(WIND), "--as-of", AS_OF, "--format", "html")
     head = html[: html.index("<main>")]
     assert 'id="verdict"' in head and 'id="issuable"' in head and 'id="toc"' in head
-    assert re.search(r'id="issuable">[^<]*<strong>367\u202f725</strong>', head)  # README's whole-period figure: 367,725
+    assert re.search(r'id="issuable">[^<]*<strong>367\u202f725</strong>', head)  # docs/quantities.md whole-period figure: 367,725
     toc = re.findall(r'<a href="#([^"]+)"', head)
     for target in toc:
         assert f'id="{target}"' in html

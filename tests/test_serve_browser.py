@@ -4,7 +4,7 @@ For each example PDD: choose the file in the page's file input, press Check, see
 the report, download the JSON and compare it with ``pacm check --format json`` on the same file.
 A malformed file must show the CLI's message in the page. Expected verdicts: the landfill example
 fails (its IRR 14.2 % is above the 11.0 % benchmark, see tests/test_serve_api.py); the other three
-examples have no failing finding (their README runs).
+examples have no failing finding (docs/quantities.md and docs/commands/check.md show their runs).
 """
 
 from __future__ import annotations
