@@ -245,3 +245,20 @@ def test_japanese_page_and_report(client):
     assert body["verdict"] == "要件 4 件を満たしていない" and body["json"]["lang"] == "ja"
     assert '<html lang="ja">' in body["html"] and "## 自動チェック" in body["markdown"]
     assert client.get("/?lang=xx").json()["code"] == "unknown-language"
+
+
+def test_excel_workbook_upload_is_checked_like_the_cli(client, capsys, tmp_path):
+    import yaml
+
+    from pacm.excel import workbook_bytes
+
+    book = tmp_path / "wind.xlsx"
+    book.write_bytes(workbook_bytes(yaml.safe_load((EX / "wind_farm_india.yaml").read_text(encoding="utf-8"))))
+    r = upload(client, book)
+    assert r.status_code == 200, r.text
+    _, expected = cli_json(capsys, book)
+    assert r.json()["findings"] == expected["findings"] and r.json()["quantities"] == expected["quantities"]
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    p = upload(client, broken).json()
+    assert p["status"] == 400 and p["source"] == "broken.xlsx" and "pacm-serve-" not in p["detail"]
