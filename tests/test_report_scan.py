@@ -109,3 +109,21 @@ def test_markdown_pastes_into_word(capsys):
     assert "<br>" not in md and "&lt;" not in md and "&gt;" not in md and "&#" not in md
     assert '*""' not in md and '""*' not in md  # a clause already in quotes is not quoted again
     assert "**Verdict: fails 4 requirements**" in md
+
+
+def test_summary_as_html_is_an_escaped_page(capsys, tmp_path):
+    pdd = tmp_path / "x.yaml"
+    pdd.write_text(LFG.read_text(encoding="utf-8").replace(
+        "title: Metro landfill gas capture, flaring and 4 MW power (illustrative)", "title: <b>Metro</b>", 1), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(pdd), "--as-of", AS_OF, "--summary", "--format", "html")
+    assert code == 1 and out.startswith("<!DOCTYPE html>") and "&lt;b&gt;Metro&lt;/b&gt;" in out and "<b>" not in out
+    assert "Verdict: fails 4 requirements" in out
+
+
+def test_summary_as_markdown_escapes_pdd_text(capsys, tmp_path):
+    pdd = tmp_path / "x.yaml"
+    pdd.write_text(LFG.read_text(encoding="utf-8").replace(
+        "title: Metro landfill gas capture, flaring and 4 MW power (illustrative)", "title: <img src=x onerror=alert(1)>", 1),
+        encoding="utf-8")
+    _, out, _ = run(capsys, "check", str(pdd), "--as-of", AS_OF, "--summary", "--format", "markdown")
+    assert out.startswith("# \\<img src=x onerror=alert(1)\\>") and out.count("<img") == out.count("\\<img")

@@ -44,7 +44,15 @@ def render(result, fmt: str, trace: bool = False, lang: str = "en", show=None, s
 
         if fmt == "json":
             return json.dumps(summary_data(result, lang), indent=2, ensure_ascii=False) + "\n"
-        return render_summary(summary_data(result, lang), lang=lang, markdown=fmt == "markdown")
+        text = render_summary(summary_data(result, lang), lang=lang, markdown=fmt == "markdown")
+        if fmt == "html":  # the same screen as a page (escaped; no script, nothing fetched)
+            import html
+
+            return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+                    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">"
+                    f"<title>{html.escape(result.pdd.activity.title)}</title></head>"
+                    f"<body><pre>{html.escape(text)}</pre></body></html>\n")
+        return text
     if fmt == "json":
         from ..i18n import result_json
 

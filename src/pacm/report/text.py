@@ -138,7 +138,13 @@ def render_summary(data: dict, lang: str = "en", markdown: bool = False, width: 
     from ..i18n import status_label, t
     from .view import display_numbers
 
-    p = data["pdd"]
+    if markdown:  # text from the PDD or the rule pack is escaped like in the Markdown report
+        from .markdown import md_cell as esc
+    else:
+        def esc(x):
+            return x
+
+    p = {k: (esc(str(v)) if v is not None else None) for k, v in data["pdd"].items()}
     counts = ", ".join(f"{n} {status_label(k, lang)}" for k, n in data["summary"].items())
     units = "-" if data["issuable"] is None else f"{data['issuable']:,}"
     lines = [
@@ -154,7 +160,7 @@ def render_summary(data: dict, lang: str = "en", markdown: bool = False, width: 
         if data[key]:
             lines += ["", f"{'## ' if markdown else ''}{t(head, lang)} ({len(data[key])})"]
             for f in data[key]:
-                text = " ".join(display_numbers(f["message"]).split())
+                text = esc(" ".join(display_numbers(f["message"]).split()))
                 first = f"- {f['rule']}: {text}"
                 lines += textwrap.wrap(first, width, subsequent_indent="  ") if not markdown else [first]
     return "\n".join(lines).rstrip() + "\n"
