@@ -9,7 +9,7 @@ LOCKED := $(BIN)/python -m pip install -q --disable-pip-version-check --require-
 # durable-rules ships as an sdist only and builds with gcc; on Python 3.13 its C core needs this define.
 export CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")')
 
-.PHONY: demo test test-latest venv lock bench clean coverage-doc schema-doc error-doc
+.PHONY: demo test test-latest venv lock bench clean coverage-doc schema-doc error-doc serve docs
 
 # 1. the build tools (pip, setuptools, hatchling) from requirements/build.txt; 2. every dependency,
 # test tools included, from requirements/lock.txt, built with those tools (--no-build-isolation: no
@@ -56,6 +56,14 @@ lock:
 	  requirements/build.in -o requirements/build.txt
 	.venv-tools/bin/uv pip compile -q --universal --generate-hashes --python-version 3.10 \
 	  --all-extras pyproject.toml -o requirements/lock.txt
+
+# the upload page and HTTP API on this machine only (http://127.0.0.1:8000/, API docs at /docs)
+serve: venv
+	$(BIN)/pacm serve --host 127.0.0.1 --port $${PORT:-8000}
+
+# the documentation site, built strictly into site/
+docs: venv
+	$(BIN)/mkdocs build --strict --site-dir site
 
 bench: venv
 	$(BIN)/python benchmarks/bench_evaluators.py

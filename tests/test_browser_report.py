@@ -339,7 +339,9 @@ def test_screenshot_smoke(engine, tmp_path):
     non_white = (img.min(axis=2) < 0.95).mean()
     assert 0.02 < non_white < 0.8, non_white
     dark_text = (img.max(axis=2) < 0.3).mean()
-    assert dark_text > 0.005, dark_text
+    # 0.005 before issue 13; the page now opens with the verdict banner and a table of contents, so
+    # less dense table text falls in the first 1600 px (measured 0.0040 after the change)
+    assert dark_text > 0.003, dark_text
 
     def has(hex_colour: str, at_least: int) -> bool:
         rgb = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]

@@ -103,7 +103,8 @@ def test_html_escapes_pdd_text(engine):
     assert "<script>alert" not in html and "<b>bold" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
     md = render_markdown(_check(engine, WIND, q, pdd=pdd))
-    assert "<script>" not in md and "&lt;img src=x" in md
+    # Word-friendly: backslash escapes, not HTML entities (issue 13); still no live HTML
+    assert "<script>" not in md and "\\<img src=x" in md and md.count("<img") == md.count("\\<img") and "&lt;" not in md
 
 
 def test_overrides_and_unconfirmed_are_listed(engine):
@@ -144,7 +145,7 @@ def test_markdown_has_the_same_content_as_html(engine, path):
 
 def test_markdown_table_cells_stay_in_their_column():
     assert md_cell("a | b\n c") == "a \\| b c"
-    assert md_cell("<b>") == "&lt;b&gt;"
+    assert md_cell("<b>") == "\\<b\\>"  # backslash escapes paste into Word; entities showed as "&lt;" (issue 13)
 
 
 def test_markdown_trace_only_on_request(engine):

@@ -23,13 +23,29 @@ import typer
 from .errors import PacmInputError
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     help="pacm: check Article 6.4 (PACM) project design documents against the Supervisory Body standards.",
     pretty_exceptions_enable=False,
 )
 
 FORMATS = ("text", "json", "markdown", "html")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"pacm {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", help="Print pacm's version and exit.", is_eager=True,
+                                 callback=_version),
+):
+    """pacm: check Article 6.4 (PACM) project design documents against the Supervisory Body standards."""
 
 
 def fail_input(msg: str, expected: str | None = None, hint: str | None = None) -> None:
@@ -91,10 +107,12 @@ def write_atomic(path: str, text: str | bytes) -> None:
         raise
 
 
-def load_engine(rules: Optional[Path], param: List[str], params: Optional[Path]):
+def load_engine(rules: Optional[Path], param: List[str], params: Optional[Path], methodologies: Optional[Path] = None):
     from .engine import Engine
 
     engine = Engine(rules_dir=rules)
+    if methodologies is not None:
+        engine.use_registry(methodologies)
     if params is not None:
         engine.pack.params.override_from_file(str(params))
     for item in param or []:
@@ -114,15 +132,22 @@ PARAM_OPT = typer.Option(None, "--param", help="Override a parameter: NAME=VALUE
 PARAMS_OPT = typer.Option(None, "--params", help="YAML file of parameter overrides (name: value).")
 
 
+SHOW_HELP = "Only findings with these statuses, comma-separated (e.g. fail,insufficient_data); counts stay complete."
+
+
 @app.command()
 def check(
-    pdd: Path = typer.Argument(..., help="PDD file: YAML, JSON, or a filled pacm Excel workbook (.xlsx)."),
+    pdd: List[Path] = typer.Argument(..., help="PDD file(s): YAML, JSON or a filled pacm Excel workbook (.xlsx); a folder; '-' for standard input. Several files or a folder: batch mode.", show_default=False),
     format: str = typer.Option("text", "--format", "-f", help="text | json | markdown | html"),
-    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report here (atomically) instead of stdout."),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate with the rules and parameters in force on this date (default: today)."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the report here (atomically) instead of stdout; in batch mode the folder for the summary tables.", show_default=False),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate with the rules and parameters in force on this date (default: today).", show_default=False),
     trace: bool = typer.Option(False, "--trace", help="Show how every credited quantity was computed."),
     evaluator: str = typer.Option("rete", "--evaluator", help="rete (durable-rules) | vector (pandas)."),
     no_quantities: bool = typer.Option(False, "--no-quantities", help="Findings only; skip the crediting table."),
+    show: Optional[str] = typer.Option(None, "--show", help=SHOW_HELP, show_default=False),
+    summary: bool = typer.Option(False, "--summary", help="One screen: the verdict, the counts, what fails and the issuable units."),
+    lang: str = typer.Option("en", "--lang", help="Report language: en | ja."),
+    formats: str = typer.Option("csv", "--formats", help="Batch mode: table formats, comma-separated: csv, parquet, xlsx."),
     rules: Optional[Path] = RULES_OPT,
     param: List[str] = PARAM_OPT,
     params: Optional[Path] = PARAMS_OPT,
@@ -131,35 +156,52 @@ def check(
     """Check a PDD: one finding per rule, and the year-by-year credited quantities."""
     _choice("--format", format, FORMATS)
     _choice("--evaluator", evaluator, ("rete", "vector"))
+    from .i18n import check_lang
+
+    check_lang(lang)
+    statuses = parse_show(show)
     day = parse_date(as_of)
-    from .pdd.load import load_pdd
+    # a folder is batch mode, unless it is named like a PDD file (then it is the mistake it looks like)
+    if len(pdd) > 1 or (pdd[0].is_dir() and pdd[0].suffix.lower() not in (".yaml", ".yml", ".json", ".xlsx")):
+        from .batch_check import batch_command
 
-    model = load_pdd(pdd)
-    engine = load_engine(rules, param, params)
-    if methodologies is not None:
-        engine.use_registry(methodologies)
-    result = engine.check(model, day, evaluator=evaluator, source=str(pdd), quantities=not no_quantities)
-    if format == "json":
-        text = json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
-    elif format == "markdown":
-        from .report.markdown import render_markdown
+        if any(str(p) == "-" for p in pdd):
+            fail_input("'-' (standard input) cannot be mixed with other PDDs")
+        raise typer.Exit(batch_command(load_engine(rules, param, params, methodologies), pdd, day, out, formats, lang))
+    source = str(pdd[0])
+    if source == "-":
+        from .stdin import SOURCE, read_stdin_pdd
 
-        text = render_markdown(result, trace=trace)
-    elif format == "html":
-        try:
-            from .report.html import render_html
-        except ImportError:
-            fail_input("--format html is not available in this build")
-        text = render_html(result)
+        model, source = read_stdin_pdd(), SOURCE
     else:
-        from .report.text import render_text
+        from .pdd.load import load_pdd
 
-        text = render_text(result, trace=trace, color=out is None and sys.stdout.isatty())
+        model = load_pdd(pdd[0])
+    engine = load_engine(rules, param, params, methodologies)
+    result = engine.check(model, day, evaluator=evaluator, source=source, quantities=not no_quantities)
+    from .report.render import render
+
+    text = render(result, format, trace=trace, lang=lang, show=statuses, summary=summary,
+                  color=out is None and format == "text" and sys.stdout.isatty())
     if out is not None:
         write_atomic(str(out), text)
     else:
         sys.stdout.write(text)
     raise typer.Exit(result.exit_code)
+
+
+def parse_show(show: Optional[str]) -> Optional[tuple[str, ...]]:
+    """``--show fail,insufficient_data`` as a tuple of statuses (None: show all)."""
+    if show is None:
+        return None
+    from .engine import STATUS_ORDER
+
+    items = tuple(x.strip() for x in show.split(",") if x.strip())
+    if not items:
+        fail_input("--show is empty", "statuses, comma-separated: " + ", ".join(STATUS_ORDER))
+    for x in items:
+        _choice("--show", x, STATUS_ORDER)
+    return items
 
 
 @app.command("rules")
@@ -170,18 +212,15 @@ def rules_cmd(
     rules: Optional[Path] = RULES_OPT,
 ):
     """List the rules: id, kind, reference, title."""
+    from .explain import select_rules
     from .rulepack import load_pack
 
+    _choice("--format", format, ("text", "json"))
     pack = load_pack(rules)
-    sel = [r for r in pack.rules if (not area or r.area == area)]
-    if clause:
-        needle = clause.lower()
-        sel = [r for r in sel if needle == r.reference.get("paragraph", "").lower().split("(")[0] or needle in r.citation().lower()]
     if format == "json":
-        sys.stdout.write(json.dumps([
-            {"id": r.id, "kind": r.kind, "title": r.title, "reference": r.citation(), "confidence": r.confidence,
-             "section": r.section, "source": f"{Path(r.source).name}:{r.line}"} for r in sel], indent=2) + "\n")
+        sys.stdout.write(json.dumps(select_rules(pack, area, clause), indent=2) + "\n")
         return
+    sel = select_rules(pack, area, clause, as_json=False)
     for r in sel:
         sys.stdout.write(f"{r.id:55s} {r.kind:20s} {r.citation()}\n    {r.title}\n")
 
@@ -300,7 +339,7 @@ def _register_optional() -> None:
     """Commands that live in their own modules (each exposes ``register(app)``)."""
     import importlib
 
-    for mod in ("pacm.coverage", "pacm.transition.cli", "pacm.excel"):
+    for mod in ("pacm.coverage", "pacm.transition.cli", "pacm.excel", "pacm.serve", "pacm.diff"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
@@ -312,12 +351,97 @@ def _register_optional() -> None:
             reg(app)
 
 
+#: Placeholders shown in --help for option values (instead of typer's ``<str>``/``<bool>``).
+METAVARS = {"as_of": "DATE", "param": "NAME=VALUE", "params": "FILE", "out": "PATH", "rules": "FOLDER",
+            "format": "FORMAT", "formats": "LIST", "show": "STATUSES", "lang": "LANG", "evaluator": "NAME",
+            "area": "AREA", "clause": "TEXT", "mapping": "FILE", "workers": "N", "port": "N", "host": "ADDRESS",
+            "timeout": "SECONDS", "pdd": "PDD", "rule": "RULE", "file": "FILE", "a": "A", "b": "B"}
+
+
+def _click_errors():
+    """The exception classes of the click typer runs on (typer >= 0.20 vendors its own copy)."""
+    mods = []
+    try:
+        from typer import _click
+
+        mods.append(_click.exceptions)
+    except ImportError:  # pragma: no cover - older typer
+        pass
+    import click
+
+    mods.append(click.exceptions)
+    import typer.exceptions as te
+
+    exits = tuple({getattr(m, "Exit", None) for m in mods} - {None}) + tuple(x for x in (getattr(te, "Exit", None),) if x)
+    aborts = tuple({getattr(m, "Abort", None) for m in mods} - {None}) + tuple(x for x in (getattr(te, "Abort", None),) if x)
+    return (exits, aborts, tuple(m.UsageError for m in mods), tuple(m.ClickException for m in mods))
+
+
+def _tidy_help(cmd) -> None:
+    """Plain placeholders in --help: none for a flag, a word (DATE, PATH, NAME=VALUE) for a value."""
+    for sub in [cmd, *getattr(cmd, "commands", {}).values()]:
+        for p in sub.params:
+            if getattr(p, "is_flag", False):
+                p.metavar = ""
+            elif p.metavar is None:
+                p.metavar = METAVARS.get(p.name or "", (p.name or "value").upper())
+                if p.nargs != 1:
+                    p.metavar += "..."
+            if not hasattr(p, "is_flag"):  # an argument: its type column repeats the placeholder
+                p.display_type_rich = lambda ctx, _m=p.metavar: _m
+        original = sub.get_help_option
+
+        def help_option(ctx, _original=original):
+            opt = _original(ctx)
+            if opt is not None:
+                opt.metavar = ""
+            return opt
+
+        sub.get_help_option = help_option
+
+
+def _usage_line(exc) -> str:
+    """A click usage error as pacm's one-line message, with a 'did you mean' where click has candidates."""
+    from .errors import did_you_mean
+
+    msg = exc.format_message()
+    hint = None
+    name = type(exc).__name__
+    if name == "NoSuchOption":
+        hint = did_you_mean(exc.option_name, exc.possibilities or []) or (
+            f"did you mean '{sorted(exc.possibilities)[0]}'?" if exc.possibilities else None)
+        msg = f"no such option {exc.option_name}"
+    elif msg.startswith("No such command") and exc.ctx is not None:
+        word = msg.split("'")[1] if "'" in msg else ""
+        hint = did_you_mean(word, getattr(exc.ctx.command, "commands", {}).keys())
+        msg = f"no such command '{word}'"
+    else:
+        msg = (msg[:1].lower() + msg[1:]).rstrip(".")
+    where = exc.ctx.command_path if exc.ctx is not None else "pacm"
+    return PacmInputError.single("command line", "bad-usage", f"{msg} (see '{where} --help')", hint=hint).render()
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     _register_optional()
+    cmd = typer.main.get_command(app)
+    _tidy_help(cmd)
+    exits, aborts, usage, click_errors = _click_errors()
     try:
-        # standalone mode: typer/click print usage errors themselves and exit 2
-        app(args=argv, prog_name="pacm")
-        return 0
+        rv = cmd.main(args=argv, prog_name="pacm", standalone_mode=False)
+        return rv if isinstance(rv, int) else 0
+    except exits as e:
+        return int(getattr(e, "exit_code", 0) or 0)
+    except usage as e:
+        if type(e).__name__ == "NoArgsIsHelpError" and e.ctx is not None:  # bare `pacm` / `pacm check`: the help
+            sys.stdout.write(e.ctx.get_help() + "\n")
+            return 2
+        sys.stderr.write(f"pacm: error: {_usage_line(e)}\n")
+        return 2
+    except aborts:
+        return 130
+    except click_errors as e:
+        sys.stderr.write(f"pacm: error: {PacmInputError.single('command line', 'bad-usage', e.format_message()).render()}\n")
+        return 2
     except SystemExit as e:
         code = e.code
         return code if isinstance(code, int) else (0 if code is None else 2)

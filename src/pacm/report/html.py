@@ -38,9 +38,11 @@ def _data_uri(svg: str | None) -> str | None:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def render_html(result, trace: bool = True) -> str:
-    """The report as one HTML document (a string)."""
-    view = build_view(result, trace=trace)
+def render_html(result, trace: bool = True, lang: str = "en", show=None) -> str:
+    """The report as one HTML document (a string): verdict and issuable units first, a table of
+    contents, sections that fold; in ``lang``; listing only findings whose status is in ``show``."""
+    view = build_view(result, trace=trace, lang=lang, show=show)
+    t = view["t"]
     charts = []
     if view["quantities"] is not None:
         from .charts import emissions_chart, issuance_chart
@@ -51,5 +53,5 @@ def render_html(result, trace: bool = True) -> str:
             ("chart-issuance", "Issuable A6.4ERs and deductions per year", issuance_chart(years)),
         ):
             if svg is not None:
-                charts.append({"id": cid, "title": title, "src": _data_uri(svg)})
+                charts.append({"id": cid, "title": t(title), "src": _data_uri(svg)})
     return _env().get_template("report.html.j2").render(v=view, charts=charts)

@@ -1,8 +1,10 @@
 """Markdown report, for pasting into a validation report: the same sections as the HTML report
-(both render :func:`pacm.report.view.build_view`), as GitHub-flavoured Markdown tables.
+(both render :func:`pacm.report.view.build_view`).
 
-Text from the PDD or the rule pack is put on one line, with ``|`` escaped (it would split a table
-cell) and ``<``/``>`` escaped (a pasted report must not carry live HTML).
+Written to paste cleanly into Word (or convert with pandoc): findings are headed paragraphs and
+lists, not table cells joined with ``<br>``; no HTML entities; a clause already in quotes is not
+quoted again. Text from the PDD or the rule pack is put on one line, with ``|`` escaped (it would
+split a table cell) and ``<``/``>`` backslash-escaped (a pasted report must not carry live HTML).
 """
 
 from __future__ import annotations
@@ -14,7 +16,21 @@ from .view import build_view, methodology_items
 
 def md_cell(s) -> str:
     text = " ".join(str(s).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "\\<").replace(">", "\\>")
+
+
+def md_code(s) -> str:
+    """Text for inside a code span: one line, no backquote (it would end the span); Markdown does
+    not interpret anything else there, so ``<`` and ``>`` stay as they are."""
+    return " ".join(str(s).split()).replace("`", "'")
+
+
+def quoted(s) -> str:
+    """The text in quotation marks, unless it already is quoted (no doubled quotes)."""
+    text = md_cell(s)
+    if '"' in text or "\u201c" in text:  # already quotes the standard (in whole or in part)
+        return text
+    return f'"{text}"'
 
 
 @lru_cache(maxsize=1)
@@ -30,12 +46,14 @@ def _env():
         keep_trailing_newline=True,
     )
     env.filters["md"] = md_cell
+    env.filters["quoted"] = quoted
+    env.filters["mdcode"] = md_code
     env.globals["methodology_items"] = methodology_items
     return env
 
 
-def render_markdown(result, trace: bool = False) -> str:
-    text = _env().get_template("report.md.j2").render(v=build_view(result, trace=trace))
+def render_markdown(result, trace: bool = False, lang: str = "en", show=None) -> str:
+    text = _env().get_template("report.md.j2").render(v=build_view(result, trace=trace, lang=lang, show=show))
     # collapse runs of blank lines left by optional sections
     lines, blank = [], 0
     for line in text.splitlines():

@@ -10,7 +10,8 @@ activity facts read from the validated PDD for the summary block.
 from __future__ import annotations
 
 from collections import OrderedDict
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 STATUS_LABEL = {
@@ -36,6 +37,22 @@ YEAR_COLUMNS = [
     ("issuable_authorised", "issuable, authorised"),
     ("issuable_mitigation_contribution", "issuable, MC"),
 ]
+
+
+_LONG_DECIMAL = re.compile(r"(?<![\w.])(-?\d+)\.(\d{5,})(?![\d.])")
+
+
+def display_numbers(text: Any) -> Any:
+    """Numbers with more than four decimals rounded to four for reading (``0.2666666666666666666666666667``
+    -> ``0.2667``); the JSON keeps every digit. Text only: rule ids and dates are left alone."""
+    if not isinstance(text, str):
+        return text
+
+    def sub(m):
+        d = Decimal(f"{m.group(1)}.{m.group(2)}").quantize(Decimal("0.0001"), rounding=ROUND_HALF_EVEN)
+        return format(d.normalize(), "f") if d != d.to_integral_value() else format(d.to_integral_value(), "f")
+
+    return _LONG_DECIMAL.sub(sub, text)
 
 
 def area_title(area: str) -> str:
@@ -87,10 +104,15 @@ def _activity_facts(result) -> list[tuple[str, str]]:
     return facts
 
 
-def build_view(result, trace: bool = True) -> dict:
-    """The report content as plain data (strings, lists, dicts)."""
-    data = result.to_json()
-    findings = data["findings"]
+def build_view(result, trace: bool = True, lang: str = "en", show=None) -> dict:
+    """The report content as plain data (strings, lists, dicts), in ``lang``, listing only the
+    findings whose status is in ``show`` (all when None; the summary counts are always complete)."""
+    from ..api import CheckResult
+    from ..i18n import result_json, status_label, translator
+
+    data = result_json(result, lang)
+    findings = [dict(f, message=display_numbers(f["message"]), why_not=display_numbers(f["why_not"]))
+                for f in data["findings"] if not show or f["status"] in show]
     areas: "OrderedDict[str, list]" = OrderedDict()
     for f in sorted(findings, key=lambda f: f["area"]):
         if f["kind"] == "automatic" and f["status"] != "not_applicable":
@@ -138,7 +160,13 @@ def build_view(result, trace: bool = True) -> dict:
         "pdd": data["pdd"],
         "engine": data["engine"],
         "as_of": data["as_of"],
-        "summary": [(s, STATUS_LABEL[s], n) for s, n in data["summary"].items()],
+        "summary": [(s, status_label(s, lang), n) for s, n in data["summary"].items()],
+        "verdict": CheckResult(result, lang=lang).verdict,
+        "failed": bool(data["summary"].get("fail")),
+        "issuable": _issuable(q),
+        "lang": lang,
+        "t": translator(lang),
+        "show": list(show or []),
         "activity": _activity_facts(result),
         "groups": groups,
         "checklist": checklist,
@@ -147,8 +175,16 @@ def build_view(result, trace: bool = True) -> dict:
         "overrides": overrides,
         "quantities": quantities,
         "notes": [str(n) for n in data.get("notes") or []],
-        "status_label": STATUS_LABEL,
+        "status_label": {k: status_label(k, lang) for k in STATUS_LABEL},
     }
+
+
+def _issuable(q: dict | None) -> str | None:
+    """Total issuable A6.4ERs with thousands separators, or None without quantities."""
+    if not q:
+        return None
+    total = (q.get("totals") or {}).get("issuable")
+    return None if total is None else fmt_tonnes(total)
 
 
 def trace_line(t: Any) -> str:
