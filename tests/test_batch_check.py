@@ -51,7 +51,9 @@ def test_folder_batch_never_stops_and_names_every_bad_file(folder, tmp_path, cap
     ok["name"] = ok.file.map(lambda f: Path(f).stem)
     fails = dict(zip(ok.name, ok["fail"].astype(int)))
     assert fails["landfill_gas_fails_additionality"] > 0
-    assert all(n == 0 for k, n in fails.items() if k != "landfill_gas_fails_additionality")
+    # wind (CDM 8442, registered 2012-12-06) has one failing finding of severity 'info' (its pre-2021 CERs
+    # cannot count towards a first NDC): counted as a fail, not against the PDD (exit code 0)
+    assert all(n == (1 if k == "wind_farm_india" else 0) for k, n in fails.items() if k != "landfill_gas_fails_additionality")
     # one row per finding, and the counts agree with the per-PDD rows and with the single-file JSON
     findings = read_table(out / "findings.parquet")
     for _, row in ok.iterrows():

@@ -18,7 +18,9 @@ import pytest
 from pacm.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-WIND = ROOT / "examples" / "wind_farm_india.yaml"
+# the new-activity ACM0002 wind PDD (the example before issue 10 made it a transitioned CDM activity):
+# its 2026 row and IRR are the values the hand-checked diff below changes
+WIND = ROOT / "tests" / "fixtures" / "pdd" / "wind_new_acm0002.yaml"
 AS_OF = "2026-11-01"
 
 
@@ -51,7 +53,8 @@ def test_two_versions_status_and_quantities(capsys, v2):
     assert not any(y["year"] != 2026 for y in d["quantities"]["years"])  # only 2026 generation changed
     totals = {t["column"]: t for t in d["quantities"]["totals"]}
     assert totals["issuable"]["change"] == "72"
-    assert d["a"]["summary"]["fail"] == 0 and d["b"]["summary"]["fail"] == 1
+    # the fixture already fails methodology_approved and reconciliation (issue 10); v2 adds the IRR failure
+    assert d["b"]["summary"]["fail"] == d["a"]["summary"]["fail"] + 1
 
 
 def test_text_and_html(capsys, v2):

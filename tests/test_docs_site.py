@@ -58,7 +58,8 @@ def test_a_page_per_command():
 
     _register_optional()
     names = {c.name or c.callback.__name__ for c in app.registered_commands}
-    assert names == {"check", "rules", "explain", "schema", "coverage", "transition", "template", "serve", "diff"}
+    assert names == {"check", "rules", "explain", "schema", "coverage", "transition", "template", "serve", "diff",
+                     "methodologies"}
     for name in names:
         assert (DOCS / "commands" / f"{name}.md").is_file(), name
         assert f"commands/{name}.md" in _nav_files(), name

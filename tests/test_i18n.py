@@ -98,7 +98,7 @@ def test_every_format_in_japanese(capsys):
     # the failure message filled with the PDD's figures (IRR 14.2 % against 11.0 %)
     ja_message = "クレジットなしのIRR 14.2 % はベンチマーク 11.0 % を下回る必要がある。"
     code, text = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--lang", "ja")
-    assert code == 1 and "判定: 要件 4 件を満たしていない" in text and ja_message in text and "自動チェック" in text
+    assert code == 1 and "判定: 要件 5 件を満たしていない" in text and ja_message in text and "自動チェック" in text
     _, js = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--lang", "ja", "--format", "json")
     doc = json.loads(js)
     f = next(x for x in doc["findings"] if x["rule"] == "additionality.investment_benchmark")
@@ -109,9 +109,9 @@ def test_every_format_in_japanese(capsys):
     for english in ("Automatic checks", "Validator checklist", "Credited quantities", "Verdict"):
         assert english not in html
     _, md = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--lang", "ja", "--format", "markdown")
-    assert "## 自動チェック" in md and ja_message in md and "**判定: 要件 4 件を満たしていない**" in md
+    assert "## 自動チェック" in md and ja_message in md and "**判定: 要件 5 件を満たしていない**" in md
     _, summary = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--lang", "ja", "--summary")
-    assert "不適合 (4)" in summary
+    assert "不適合 (5)" in summary
 
 
 def test_english_output_is_unchanged_by_the_catalog(capsys):

@@ -56,12 +56,12 @@ def test_show_filters_findings_but_keeps_counts(capsys):
     code, out, _ = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--format", "json", "--show", "fail,insufficient_data")
     doc = json.loads(out)
     assert code == 1 and {f["status"] for f in doc["findings"]} == {"fail"}
-    assert len(doc["findings"]) == doc["summary"]["fail"] == 4 and doc["summary"]["pass"] > 0
+    assert len(doc["findings"]) == doc["summary"]["fail"] == 5 and doc["summary"]["pass"] > 0
     assert doc["shown"] == ["fail", "insufficient_data"]
     _, text, _ = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--show", "fail")
-    assert "PASS " not in text and text.count("\nFAIL ") == 4 and "Validator checklist" not in text
+    assert "PASS " not in text and text.count("\nFAIL ") == 5 and "Validator checklist" not in text
     _, html, _ = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--format", "html", "--show", "fail")
-    assert html.count('<tr class="finding') == 4 and 'id="shown"' in html
+    assert html.count('<tr class="finding') == 5 and 'id="shown"' in html
 
 
 @pytest.mark.parametrize("bad, msg", [("failed", "did you mean 'fail'"), ("", "--show is empty"), ("pass,FAIL", "did you mean 'fail'")])
@@ -74,11 +74,13 @@ def test_summary_is_one_screen(capsys):
     code, out, _ = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--summary")
     lines = out.splitlines()
     assert code == 1 and len(lines) <= 25
-    assert "Verdict: fails 4 requirements" in out
+    # 5 failing checks: common practice, investment benchmark, sensitivity, prior consideration (the example's
+    # design), and quantities.reconciliation (issue 10: stated 60,000 t vs 51,840 t computed, 15.7 % > 5 %)
+    assert "Verdict: fails 5 requirements" in out
     assert "additionality.investment_benchmark: IRR without credits 14.2 % must be below the 11.0 %" in out
     code, out, _ = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--summary", "--format", "json")
     doc = json.loads(out)
-    assert doc["summary"]["fail"] == 4 and {f["rule"] for f in doc["failing"]} >= {
+    assert doc["summary"]["fail"] == 5 and {f["rule"] for f in doc["failing"]} >= {
         "additionality.investment_benchmark", "additionality.common_practice"}
 
 
@@ -87,9 +89,11 @@ def test_text_passes_take_one_line_each(capsys):
     doc_code, js, _ = run(capsys, "check", str(WIND), "--as-of", AS_OF, "--format", "json")
     passes = [f for f in json.loads(js)["findings"] if f["status"] == "pass" and f["kind"] == "automatic"]
     lines = out.splitlines()
-    for f in passes:
-        (i,) = [k for k, line in enumerate(lines) if line.startswith("PASS ") and f" {f['rule']}: " in line]
-        assert not lines[i + 1].startswith(" " * 20)  # nothing folded under it
+    # quantities.reconciliation gives one finding per compared quantity (issue 10): one line each
+    for rule in {f["rule"] for f in passes}:
+        at = [k for k, line in enumerate(lines) if line.startswith("PASS ") and f" {rule}: " in line]
+        assert len(at) == sum(f["rule"] == rule for f in passes), rule
+        assert not any(lines[i + 1].startswith(" " * 20) for i in at)  # nothing folded under it
     assert "Verdict: no failing finding" in out
 
 
@@ -97,7 +101,9 @@ def test_html_opens_with_verdict_units_and_contents(capsys):
     _, html, _ = run(capsys, "check", str(WIND), "--as-of", AS_OF, "--format", "html")
     head = html[: html.index("<main>")]
     assert 'id="verdict"' in head and 'id="issuable"' in head and 'id="toc"' in head
-    assert re.search(r'id="issuable">[^<]*<strong>367\u202f725</strong>', head)  # docs/quantities.md whole-period figure: 367,725
+    # CDM 8442 transitioned: 84,052 (2021) + 78,065 (2022) = 162,117 (hand arithmetic in
+    # tests/test_quantities_golden.py::test_transitioned_wind_cdm_8442_by_hand)
+    assert re.search(r'id="issuable">[^<]*<strong>162\u202f117</strong>', head)
     toc = re.findall(r'<a href="#([^"]+)"', head)
     for target in toc:
         assert f'id="{target}"' in html
@@ -108,7 +114,7 @@ def test_markdown_pastes_into_word(capsys):
     _, md, _ = run(capsys, "check", str(LFG), "--as-of", AS_OF, "--format", "markdown")
     assert "<br>" not in md and "&lt;" not in md and "&gt;" not in md and "&#" not in md
     assert '*""' not in md and '""*' not in md  # a clause already in quotes is not quoted again
-    assert "**Verdict: fails 4 requirements**" in md
+    assert "**Verdict: fails 5 requirements**" in md
 
 
 def test_summary_as_html_is_an_escaped_page(capsys, tmp_path):
@@ -117,7 +123,7 @@ def test_summary_as_html_is_an_escaped_page(capsys, tmp_path):
         "title: Metro landfill gas capture, flaring and 4 MW power (illustrative)", "title: <b>Metro</b>", 1), encoding="utf-8")
     code, out, _ = run(capsys, "check", str(pdd), "--as-of", AS_OF, "--summary", "--format", "html")
     assert code == 1 and out.startswith("<!DOCTYPE html>") and "&lt;b&gt;Metro&lt;/b&gt;" in out and "<b>" not in out
-    assert "Verdict: fails 4 requirements" in out
+    assert "Verdict: fails 5 requirements" in out
 
 
 def test_summary_as_markdown_escapes_pdd_text(capsys, tmp_path):

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .errors import PacmInputError
+from .i18n import issuable_label
 
 if TYPE_CHECKING:  # pandas is imported lazily
     import pandas
@@ -149,7 +150,10 @@ class CheckResult:
     def verdict(self) -> str:
         from .i18n import translate_verdict
 
-        return translate_verdict(verdict_of(self.summary), self.summary, self.lang)
+        # a failing finding of severity 'info' informs (e.g. pre-2021 CERs and a first NDC) and does not
+        # count against the PDD: the verdict agrees with the exit code and the issuance claim
+        counts = dict(self.summary, fail=len(self.result.failed))
+        return translate_verdict(verdict_of(counts), counts, self.lang)
 
     @property
     def issuable(self) -> int | None:
@@ -220,7 +224,7 @@ class CheckResult:
         ws = wb.add_worksheet("summary")
         data = self.to_dict()
         rows = [("PDD", data["pdd"]["title"]), ("source", data["pdd"]["source"]), ("as of", data["as_of"]),
-                ("verdict", self.verdict), ("issuable A6.4ERs", self.issuable)]
+                ("verdict", self.verdict), (issuable_label(self.result.failed), self.issuable)]
         rows += [(f"findings: {k}", v) for k, v in data["summary"].items()]
         for i, (k, v) in enumerate(rows):
             ws.write_string(i, 0, k, bold)
@@ -238,7 +242,7 @@ class CheckResult:
         import html
 
         s = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in self.summary.items())
-        units = "" if self.issuable is None else f"; {self.issuable:,} issuable A6.4ERs"
+        units = "" if self.issuable is None else f"; {issuable_label(self.result.failed)}: {self.issuable:,}"
         return (f"<p><b>{html.escape(self.result.pdd.activity.title)}</b> as of {self.result.as_of}: "
                 f"{html.escape(self.verdict)}{units}<br><small>{html.escape(s)}</small></p>")
 

@@ -99,6 +99,10 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("formula-not-allowed", "workbook", "A cell holds a formula; pacm reads values only and never evaluates formulas."),
     # ---------------------------------------------------------- command line
     ("bad-usage", "command-line", "An option or argument the command does not accept, or a bad combination of them."),
+    ("unknown-area", "command-line", "A rule area the pack does not have (`pacm rules --area`)."),
+    ("unknown-language", "command-line", "A report language pacm has no catalogue for (`--lang`)."),
+    ("stdin-is-a-terminal", "command-line", "'-' (standard input) was given but nothing is piped in."),
+    ("bad-argument", "command-line", "An argument of the Python API (`pacm.check`) of the wrong kind."),
     ("unknown-rule", "command-line", "A rule id no rule of the pack has (`pacm explain`)."),
     ("no-such-folder", "command-line", "The folder an output is to be written in does not exist."),
     ("not-a-folder", "command-line", "An output folder is expected and a file was given."),

@@ -99,6 +99,17 @@ def t(text: str, lang: str = "en", **values: Any) -> str:
     return out.format_map(values) if values else out
 
 
+#: How the issuable total is labelled: a PDD with a failing finding gets no claim of issuance (issue 10
+#: item 5); the number stays visible, the claim does not.
+ISSUABLE = "issuable A6.4ERs"
+WOULD_BE_ISSUABLE = "would be issuable once the failures are resolved"
+
+
+def issuable_label(failed: bool, lang: str = "en") -> str:
+    """``issuable A6.4ERs``, or, for a PDD with a failing finding, ``would be issuable once ...``."""
+    return t(WOULD_BE_ISSUABLE if failed else ISSUABLE, lang)
+
+
 def translator(lang: str):
     return lambda text, **kw: t(text, lang, **kw)
 

@@ -30,8 +30,11 @@ def summary_data(result, lang: str = "en") -> dict:
     return {
         "pdd": data["pdd"], "as_of": data["as_of"], "verdict": r.verdict, "summary": data["summary"],
         "issuable": r.issuable,
+        # a failing finding of severity 'info' informs and does not count against the PDD (engine.Result.failed)
         "failing": [{"rule": f["rule"], "title": f["title"], "message": f["message"]}
-                    for f in data["findings"] if f["status"] == "fail"],
+                    for f in data["findings"] if f["status"] == "fail" and f.get("severity") != "info"],
+        "informative": [{"rule": f["rule"], "title": f["title"], "message": f["message"]}
+                        for f in data["findings"] if f["status"] == "fail" and f.get("severity") == "info"],
         "insufficient_data": [{"rule": f["rule"], "title": f["title"], "message": f["message"]}
                               for f in data["findings"] if f["status"] == "insufficient_data"],
     }

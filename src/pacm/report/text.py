@@ -55,7 +55,7 @@ def render_text(result: Result, trace: bool = False, color: bool = False, width:
                 show=None) -> str:
     """The terminal report. Passes take one line each; ``show`` keeps only findings with these statuses."""
     from ..api import CheckResult
-    from ..i18n import localised_findings, status_label, t
+    from ..i18n import issuable_label, localised_findings, status_label, t
     from .view import display_numbers
 
     out = _Lines(width)
@@ -76,7 +76,7 @@ def render_text(result: Result, trace: bool = False, color: bool = False, width:
         segs += [(f"{s if lang == 'en' else status_label(s, lang)} {n}", STYLE[s]), ("  ", None)]
     out.add(*segs[:-1])
     cr = CheckResult(result, lang=lang)
-    units = "" if cr.issuable is None else f"; {t('issuable A6.4ERs', lang)}: {cr.issuable:,}"
+    units = "" if cr.issuable is None else f"; {issuable_label(result.failed, lang)}: {cr.issuable:,}"
     out.add((f"{t('Verdict', lang)}: {cr.verdict}{units}", "bold red" if result.failed else "bold green"))
     if show:
         out.add((t("Showing only: {what}", lang, what=", ".join(show)), "dim"))
@@ -139,7 +139,7 @@ def render_text(result: Result, trace: bool = False, color: bool = False, width:
 
 def render_summary(data: dict, lang: str = "en", markdown: bool = False, width: int = 110) -> str:
     """``--summary``: what a reader needs first, on one screen (from :func:`pacm.report.render.summary_data`)."""
-    from ..i18n import status_label, t
+    from ..i18n import issuable_label, status_label, t
     from .view import display_numbers
 
     if markdown:  # text from the PDD or the rule pack is escaped like in the Markdown report
@@ -157,11 +157,12 @@ def render_summary(data: dict, lang: str = "en", markdown: bool = False, width: 
         f"{p['reference'] or '-'} | {p['host_party']} | {p['methodology']} | {t('as of', lang)} {data['as_of']}",
         "",
         f"{'**' if markdown else ''}{t('Verdict', lang)}: {data['verdict']}{'**' if markdown else ''}",
-        f"{t('issuable A6.4ERs', lang)}: {units}",
+        f"{issuable_label(bool(data['failing']), lang)}: {units}",
         f"{t('findings', lang)}: {counts}",
     ]
-    for key, head in (("failing", "Failing"), ("insufficient_data", "Cannot be decided from the PDD")):
-        if data[key]:
+    for key, head in (("failing", "Failing"), ("informative", "Failing, for information only (not counted against the PDD)"),
+                      ("insufficient_data", "Cannot be decided from the PDD")):
+        if data.get(key):
             lines += ["", f"{'## ' if markdown else ''}{t(head, lang)} ({len(data[key])})"]
             for f in data[key]:
                 text = esc(" ".join(display_numbers(f["message"]).split()))

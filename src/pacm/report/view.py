@@ -162,7 +162,7 @@ def build_view(result, trace: bool = True, lang: str = "en", show=None) -> dict:
         "as_of": data["as_of"],
         "summary": [(s, status_label(s, lang), n) for s, n in data["summary"].items()],
         "verdict": CheckResult(result, lang=lang).verdict,
-        "failed": bool(data["summary"].get("fail")),
+        "failed": any(f["status"] == "fail" and f.get("severity") != "info" for f in data["findings"]),
         "issuable": _issuable(q),
         "lang": lang,
         "t": translator(lang),

@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import PacmInputError
+from ..i18n import issuable_label
 from .worker import display_name, run_check, warm
 
 #: Largest request body accepted (the Excel template's own limit is 10 MiB; YAML/JSON 2 MiB).
@@ -276,6 +277,7 @@ def create_app(workers: int = 2, timeout: float | None = None, max_upload: int =
         if isinstance(out, Response):
             return out
         return {"verdict": out["verdict"], "issuable": out["issuable"], "exit_code": out["exit_code"],
+                "issuable_label": issuable_label(out["exit_code"] == 1, lang),
                 "summary": out["json"]["summary"], "json": out["json"], "html": out["html"], "markdown": out["markdown"]}
 
     @app.get("/api/rules", summary="The rules (as `pacm rules --format json`)")

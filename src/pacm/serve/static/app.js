@@ -44,6 +44,7 @@
       if (!res.ok) { showError(body); return; }
       $("verdict").textContent = body.verdict;
       $("verdict").className = body.exit_code ? "fail" : "ok";
+      $("issuable-label").textContent = body.issuable_label;
       $("issuable").textContent = body.issuable === null ? "-" : body.issuable.toLocaleString("en");
       $("counts").textContent = Object.entries(body.summary).map(([k, n]) => n + " " + k.replace("_", " ")).join(", ");
       $("report").srcdoc = body.html;
