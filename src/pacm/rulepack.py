@@ -490,12 +490,9 @@ def load_pack(root: str | Path | None = None) -> RulePack:
 
     Every call reads and hashes every rule, parameter and methodology file, so the digest the
     report shows is always that of the files evaluated. Within one process a pack already loaded
-    from the same folder with the same digest is reused as a deep copy (callers may override
-    parameters on their copy); nothing is cached on disk (issue 11 item 7, measured in
-    ``benchmarks/bench_pack_load.py``).
+    from the same folder with the same digest is reused; nothing is cached on disk (issue 11
+    item 7, measured in ``benchmarks/bench_pack_load.py``).
     """
-    import copy
-
     root = Path(root) if root else default_root()
     files = _pack_files(root)
     digest = digest_of(files, root.parent)
@@ -504,9 +501,18 @@ def load_pack(root: str | Path | None = None) -> RulePack:
         if len(_LOADED) >= 8:  # a long test session loads many edited packs: keep memory bounded
             _LOADED.pop(next(iter(_LOADED)))
         _LOADED[key] = _load_pack_uncached(root, digest)
-    pack = copy.deepcopy(_LOADED[key])
-    pack.root = root
-    return pack
+    return _fresh(_LOADED[key], root)
+
+
+def _fresh(pack: RulePack, root: Path) -> RulePack:
+    """A pack of its own for each caller: parameter overrides (``--param``, a coverage case's
+    ``params``) are the only thing changed after loading, so those and the compiled-rules memo are
+    new; the checked rules and parameter values are shared, read-only."""
+    import dataclasses
+
+    params = dataclasses.replace(pack.params, overrides={}, override_sources={})
+    return dataclasses.replace(pack, rules=list(pack.rules), params=params, root=root,
+                               areas=dict(pack.areas), _compiled={})
 
 
 def _load_pack_uncached(root: Path, digest: str) -> RulePack:
