@@ -36,7 +36,7 @@ import types
 import typing
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Optional
@@ -49,10 +49,16 @@ from .pdd.model import PDD
 
 INSTRUCTIONS = "instructions"
 LISTS = "_lists"
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 5000
-MAX_COLS = 100
+# Limits of the workbook reader (issue 11 item 5), all checked on the zip and its XML *before* openpyxl
+# builds a sheet: a 242 KB file can hold one row of 4,000,000 cells (84 MB of XML, 1.9 GB in openpyxl).
+MAX_FILE_BYTES = 10 * 1024 * 1024  # the .xlsx file itself
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # all its parts, counted while inflating (not the sizes the zip claims)
+MAX_ZIP_MEMBERS = 1000  # parts in the zip (a pacm template has about 20)
+MAX_ROWS = 5000  # rows of one sheet
+MAX_COLS = 100  # columns read (cells further right are ignored)
+MAX_CELLS_PER_ROW = 1000  # cell elements in one row, empty or not
+MAX_CELLS = 250_000  # cell elements in the whole workbook
+MAX_ABS_NUMBER = Decimal("1e15")  # a number cell's magnitude: Excel keeps 15 significant digits
 HEADER = ("field", "value", "unit", "expected", "required", "description")
 BLANK_ROWS = 5  # empty table rows offered in a blank template
 YEARLY_BLANK_COLS = 6
@@ -415,6 +421,22 @@ def _blank(v: Any) -> bool:
 _FIXED = re.compile(r"^0\.(0{1,30})$")
 
 
+def _bad_cell(v: Any, data_type: str | None) -> tuple[str, str, str] | None:
+    """Why a cell's value can never be a PDD value (code, message, expected), or None.
+
+    An Excel error (``#REF!``, ``#DIV/0!``, ``#N/A``...) is not text; NaN and infinities are not
+    numbers a PDD states; a number past ``MAX_ABS_NUMBER`` is beyond what a double holds exactly
+    (and 1e308 shown as ``0.0`` would need 309 digits of Decimal)."""
+    if data_type == "e":
+        return "cell-error", f"the cell holds the Excel error {str(v)[:20]}", "a value (fix what the formula or reference points to)"
+    if isinstance(v, float) and not math.isfinite(v):
+        return "not-finite", "the cell holds a number that is not finite (NaN or infinity)", "a finite number"
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(Decimal(v)) > MAX_ABS_NUMBER:
+        return "number-too-large", "the cell's number is too large", f"a number of magnitude at most {MAX_ABS_NUMBER:.0e}"
+    return None
+
+
+
 def _convert(v: Any, spec: Scalar | None, number_format: str | None = None) -> Any:
     """An Excel cell value as the YAML loader would give it (Decimal for non-integers).
 
@@ -430,7 +452,8 @@ def _convert(v: Any, spec: Scalar | None, number_format: str | None = None) -> A
         d = Decimal(v) if isinstance(v, int) else Decimal(repr(v))
         m = _FIXED.match(number_format or "")
         if m and core in (Decimal, None) and -d.as_tuple().exponent <= len(m.group(1)):
-            d = d.quantize(Decimal(1).scaleb(-len(m.group(1))))
+            # |d| <= MAX_ABS_NUMBER (16 digits) and at most 30 decimals: 60 digits always suffice
+            d = d.quantize(Decimal(1).scaleb(-len(m.group(1))), context=Context(prec=60))
         elif isinstance(v, int):
             return v
         return d
@@ -440,19 +463,151 @@ def _convert(v: Any, spec: Scalar | None, number_format: str | None = None) -> A
 
 
 def _check_zip(path: Path, source: str) -> None:
+    """Refuse a file that is not a bounded, DTD-free workbook before openpyxl reads any of it.
+
+    Every part is inflated in chunks and counted (a zip's declared sizes can lie); every worksheet
+    is scanned with expat for its rows and cells, stopping at the first element past a limit; a
+    DOCTYPE anywhere (entity bombs, XXE: no xlsx written by Excel or pacm has one) is refused.
+    """
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise PacmInputError.single(source, "cannot-read", f"cannot read the file: {exc.strerror or exc}")
     if size > MAX_FILE_BYTES:
         raise PacmInputError.single(source, "too-large", f"the workbook is {size} bytes", expected=f"at most {MAX_FILE_BYTES} bytes")
+    not_a_workbook = PacmInputError.single(
+        source, "not-a-workbook", "the file is not an Excel workbook (.xlsx)",
+        expected="a workbook written by 'pacm template --xlsx' and filled in")
     try:
         with zipfile.ZipFile(path) as z:
-            total = sum(i.file_size for i in z.infolist())
-    except zipfile.BadZipFile:
-        raise PacmInputError.single(source, "not-a-workbook", "the file is not an Excel workbook (.xlsx)", expected="a workbook written by 'pacm template --xlsx' and filled in")
-    if total > MAX_UNZIPPED_BYTES:
-        raise PacmInputError.single(source, "too-large", f"the workbook unpacks to {total} bytes", expected=f"at most {MAX_UNZIPPED_BYTES} bytes")
+            infos = z.infolist()
+            if len(infos) > MAX_ZIP_MEMBERS:
+                raise PacmInputError.single(source, "too-large", f"the workbook holds {len(infos)} parts", expected=f"at most {MAX_ZIP_MEMBERS}")
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+                raise not_a_workbook
+            total, cells, bad = 0, [0], []
+            for info in infos:
+                scan = _SheetScan(source, info.filename, cells) if info.filename.endswith((".xml", ".rels")) else None
+                with z.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        total += len(chunk)
+                        if total > MAX_UNZIPPED_BYTES:
+                            raise PacmInputError.single(source, "too-large", f"the workbook unpacks to more than {MAX_UNZIPPED_BYTES} bytes", expected=f"at most {MAX_UNZIPPED_BYTES} bytes")
+                        if scan is not None:
+                            scan.feed(chunk)
+                if scan is not None:
+                    scan.feed(b"", final=True)
+                    if scan.bad_numbers:
+                        bad.append((info.filename, scan.bad_numbers))
+            if bad:
+                titles = _sheet_titles(z)
+                raise PacmInputError(source, [
+                    Problem("not-finite", f"sheet '{titles.get(part, part)}' cell {ref}",
+                            "the cell holds a number that is not finite (NaN, infinity or not a number)", "a finite number")
+                    for part, refs in bad for ref in refs])
+    except PacmInputError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError, OSError, ValueError, RuntimeError):
+        # a damaged archive, an unsupported compression or an encrypted part: never the library's words
+        raise not_a_workbook from None
+
+
+def _sheet_titles(z: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> sheet title (read after every part passed the DOCTYPE and size checks)."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    try:
+        wb = ET.fromstring(z.read("xl/workbook.xml"))
+        rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for sh in wb.iter():
+        if sh.tag.endswith("}sheet"):
+            rid = next((v for k, v in sh.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            out[part] = sh.get("name", part)
+    return out
+
+
+class _SheetScan:
+    """Count the rows and cells of an XML part as it is inflated (expat, no tree built).
+
+    Every XML part is scanned (a workbook's relationships may put a sheet anywhere); only
+    SpreadsheetML ``row`` and ``c`` elements count."""
+
+    def __init__(self, source: str, part: str, cells: list[int]):
+        import xml.parsers.expat
+
+        self.source, self.part, self.cells = source, part, cells
+        self.rows = 0
+        self.in_row = 0
+        self.p = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+        self.p.StartElementHandler = self._start
+        self.p.EndElementHandler = self._end
+        self.p.CharacterDataHandler = self._text
+        self.cell_ref, self.cell_type, self.value = "", "n", None
+        self.bad_numbers: list[str] = []  # refs of numeric cells whose value is no finite number
+        self.p.StartDoctypeDeclHandler = self._doctype
+        self.p.EntityDeclHandler = self._doctype
+        self._error = xml.parsers.expat.ExpatError
+
+    def _refuse(self, code: str, message: str, expected: str):
+        raise PacmInputError.single(self.source, code, f"part '{self.part}': {message}", expected=expected)
+
+    def _doctype(self, *args):
+        self._refuse("not-a-workbook", "the XML declares a DOCTYPE (entities are never expanded)",
+                     "a workbook written by Excel or 'pacm template --xlsx'")
+
+    def _start(self, name: str, attrs):
+        ns, _, local = name.rpartition(" ")
+        if not ns.endswith("spreadsheetml/main") and not ns.endswith("spreadsheetml/2006/main"):
+            return
+        if local == "row":
+            self.rows += 1
+            self.in_row = 0
+            r = attrs.get("r", "")
+            if self.rows > MAX_ROWS or (r.isdigit() and int(r) > MAX_ROWS):
+                self._refuse("too-many-rows", f"more than {MAX_ROWS} rows", f"at most {MAX_ROWS} rows")
+        elif local == "v":
+            self.value = [] if self.cell_type == "n" else None
+        elif local == "c":
+            self.cell_ref, self.cell_type = attrs.get("r", "?")[:12], attrs.get("t", "n")
+            self.in_row += 1
+            self.cells[0] += 1
+            if self.in_row > MAX_CELLS_PER_ROW:
+                self._refuse("too-many-cells", f"row {self.rows} holds more than {MAX_CELLS_PER_ROW} cells",
+                             f"at most {MAX_CELLS_PER_ROW} cells in a row (pacm reads the first {MAX_COLS} columns)")
+            if self.cells[0] > MAX_CELLS:
+                self._refuse("too-many-cells", f"the workbook holds more than {MAX_CELLS} cells", f"at most {MAX_CELLS} cells")
+
+    def _text(self, data: str) -> None:
+        if self.value is not None and sum(map(len, self.value)) < 400:  # no number is longer: more is bad anyway
+            self.value.append(data[:400])
+
+    def _end(self, name: str) -> None:
+        if self.value is None or not name.endswith(" v"):
+            return
+        text, self.value = "".join(self.value).strip(), None
+        if not text:  # a formula's missing cached value: the reader refuses the formula itself
+            return
+        try:  # what openpyxl does with a number cell: float when it has '.' or 'e', else int
+            ok = math.isfinite(float(text)) if any(ch in text for ch in ".eE") else (int(text) or True)
+        except ValueError:
+            ok = False
+        if not ok and len(self.bad_numbers) < 20:
+            self.bad_numbers.append(self.cell_ref)
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        try:
+            self.p.Parse(chunk, final)
+        except self._error as exc:
+            self._refuse("not-a-workbook", f"the XML is malformed (line {exc.lineno})",
+                         "a workbook written by Excel or 'pacm template --xlsx'")
 
 
 def read_pdd_data(path: str | Path) -> tuple[dict, _Reader]:
@@ -466,7 +621,8 @@ def read_pdd_data(path: str | Path) -> tuple[dict, _Reader]:
     try:
         wb = load_workbook(p, read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise PacmInputError.single(source, "not-a-workbook", f"cannot open the workbook ({type(exc).__name__}: {exc})"[:300])
+        raise PacmInputError.single(source, "not-a-workbook", "cannot open the workbook: a part of it is damaged or missing",
+                                    expected="a workbook written by Excel or 'pacm template --xlsx'") from None
     rd = _Reader(source)
     scalars, tables = _index()
     sheet_names = [s.name for s in layout()]
@@ -480,7 +636,12 @@ def read_pdd_data(path: str | Path) -> tuple[dict, _Reader]:
                 rd.add("unknown-sheet", name, "A1", None, f"unknown sheet '{name}'", None,
                        did_you_mean(name, sheet_names) or "the sheets are: " + ", ".join(sheet_names))
                 continue
-            _read_sheet(rd, ws, name, scalars, tables, seen, get_column_letter)
+            try:
+                _read_sheet(rd, ws, name, scalars, tables, seen, get_column_letter)
+            except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError):
+                # openpyxl meeting a cell it cannot decode (the zip scan catches the known ones first)
+                rd.add("bad-cell", name, "A1", None, "the sheet holds a cell that cannot be read",
+                       "values typed in Excel or written by 'pacm template --xlsx'")
     finally:
         wb.close()
     return rd.data, rd
@@ -502,6 +663,11 @@ def _read_sheet(rd: _Reader, ws, sheet: str, scalars, tables, seen, col_letter) 
             if getattr(cell, "data_type", None) == "f" or (isinstance(v, str) and v.startswith("=") and getattr(cell, "data_type", None) == "f"):
                 rd.add("formula-not-allowed", sheet, f"{col_letter(c_i)}{r_i}", None, "the cell holds a formula", "a value (formulas are not evaluated)")
                 v = None
+            else:
+                bad = _bad_cell(v, getattr(cell, "data_type", None))
+                if bad:
+                    rd.add(bad[0], sheet, f"{col_letter(c_i)}{r_i}", None, bad[1], bad[2])
+                    v = None
             vals.append(v)
         while vals and _blank(vals[-1]):
             vals.pop()

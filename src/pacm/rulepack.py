@@ -479,79 +479,40 @@ def _pack_files(root: Path) -> list[Path]:
     return files
 
 
-def _cache_path(digest: str) -> Path | None:
-    """Where a checked pack is cached (``$PACM_CACHE_DIR``, else ``~/.cache/pacm``); None when disabled."""
-    import os
-
-    if os.environ.get("PACM_NO_CACHE"):
-        return None
-    from . import __version__
-
-    base = Path(os.environ.get("PACM_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pacm")
-    return base / f"pack-{__version__}-{digest[:40]}.pickle"
-
-
-def _cache_trusted(path: Path) -> bool:
-    """Only unpickle a cache file this user owns, in a folder only this user can write to.
-
-    Unpickling runs code, so a cache another account could have written is never read.
-    """
-    import os
-    import stat
-
-    try:
-        st, dst = path.stat(), path.parent.stat()
-    except OSError:
-        return False
-    uid = os.getuid() if hasattr(os, "getuid") else st.st_uid
-    return (
-        stat.S_ISREG(st.st_mode)
-        and st.st_uid == uid
-        and dst.st_uid == uid
-        and not (st.st_mode | dst.st_mode) & (stat.S_IWGRP | stat.S_IWOTH)
-    )
+# Packs already loaded in this process, by (resolved root, digest of every pack file). Nothing is
+# ever written to or read from disk: the pickle cache pacm had until issue 11 ran any code a crafted
+# file held, and an edited one changed findings while the report showed the YAML files' SHA-256.
+_LOADED: dict[tuple[str, str], RulePack] = {}
 
 
 def load_pack(root: str | Path | None = None) -> RulePack:
     """Load ``rules/`` (rule files, ``parameters/``, ``pack.yaml``) and check every rule.
 
-    Parsing and checking every YAML file takes a few hundred milliseconds; the checked pack is
-    cached under the SHA-256 of every rule, parameter and methodology file (and the pacm version),
-    so an unchanged pack loads in milliseconds and any edit invalidates the cache. The cache is
-    written by pacm itself; set ``PACM_NO_CACHE=1`` to bypass it.
+    Every call reads and hashes every rule, parameter and methodology file, so the digest the
+    report shows is always that of the files evaluated. Within one process a pack already loaded
+    from the same folder with the same digest is reused; nothing is cached on disk (issue 11
+    item 7, measured in ``benchmarks/bench_pack_load.py``).
     """
-    import pickle
-
     root = Path(root) if root else default_root()
     files = _pack_files(root)
     digest = digest_of(files, root.parent)
-    cache = _cache_path(digest)
-    if cache is not None and _cache_trusted(cache):
-        try:
-            with open(cache, "rb") as fh:
-                pack = pickle.load(fh)
-            if isinstance(pack, RulePack) and pack.digest == digest:
-                pack.root = root
-                return pack
-        except Exception:  # a stale or broken cache is rebuilt, never trusted
-            pass
-    pack = _load_pack_uncached(root, digest)
-    if cache is not None:
-        try:
-            import os
-            import tempfile
+    key = (str(root.resolve()), digest)
+    if key not in _LOADED:
+        if len(_LOADED) >= 8:  # a long test session loads many edited packs: keep memory bounded
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = _load_pack_uncached(root, digest)
+    return _fresh(_LOADED[key], root)
 
-            cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".pack-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(pack, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
-            old = sorted(cache.parent.glob("pack-*.pickle"), key=lambda q: q.stat().st_mtime, reverse=True)
-            for q in old[16:]:  # keep the cache small: the 16 most recent packs
-                q.unlink(missing_ok=True)
-        except OSError:
-            pass
-    return pack
+
+def _fresh(pack: RulePack, root: Path) -> RulePack:
+    """A pack of its own for each caller: parameter overrides (``--param``, a coverage case's
+    ``params``) are the only thing changed after loading, so those and the compiled-rules memo are
+    new; the checked rules and parameter values are shared, read-only."""
+    import dataclasses
+
+    params = dataclasses.replace(pack.params, overrides={}, override_sources={})
+    return dataclasses.replace(pack, rules=list(pack.rules), params=params, root=root,
+                               areas=dict(pack.areas), _compiled={})
 
 
 def _load_pack_uncached(root: Path, digest: str) -> RulePack:
