@@ -55,6 +55,8 @@ from ..expr.patterns import (
     VArith,
     VConst,
     VKey,
+    exact_facts,
+    exact_number,
     key,
     pattern_keys,
 )
@@ -162,6 +164,7 @@ class ReteEvaluator:
         self._seen: list[str] = []
         self._seq = itertools.count(1)
         self.rulesets: list[tuple[str, set[str]]] = []
+        self._exact: dict[str, tuple] = {}  # ruleset name -> exact atoms its rules match on
         self._build(max_keys, max_paths)
 
     # ------------------------------------------------------------------ build
@@ -212,7 +215,9 @@ class ReteEvaluator:
         for rules, keys, _ in groups:
             name = f"pacm_{id(self):x}_{next(_names)}"
             rs: dict[str, dict] = {}
+            atoms: dict = {}
             for cr in rules:
+                atoms.update(cr.outcomes.exact)
                 smap = cr.status_map
                 for outcome, pat in (
                     ("pass", cr.outcomes.passed),
@@ -227,6 +232,7 @@ class ReteEvaluator:
                     rs[f"{cr.id}#{outcome}"] = {"all": [{"m": anchored}], "run": self._action(cr.id, status)}
             rs["_catch_all"] = {"all": [{"m": {"_kind": "pdd"}}], "run": self._catch_all(name)}  # hazard 4
             defs[name] = rs
+            self._exact[name] = tuple(sorted(atoms.items()))
             self.rulesets.append((name, keys))
         self._host.register_rulesets(copy.deepcopy(defs))  # hazard 8: register a copy (it mutates its input)
 
@@ -238,10 +244,15 @@ class ReteEvaluator:
         self._seen = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
+            exact_values: dict = {}
             for name, keys in self.rulesets:
                 seq = next(self._seq)
                 sid = f"s{seq}"  # hazard 3/6: a fresh session per PDD and ruleset
                 fact = project(flat, keys)
+                if self._exact[name]:  # limits decided exactly, from the same fact values (patterns.py)
+                    if not exact_values:
+                        exact_values = {key(p): to_fact_value(v) for p, v in flat.items()}
+                    fact.update(exact_facts(self._exact[name], lambda k: exact_number(exact_values.get(k))))
                 fact.update({"_kind": "pdd", "_pdd": str(pdd_id), "_seq": seq, "sid": sid, ZERO: 0.0})
                 try:
                     self._host.assert_fact(name, fact)

@@ -4,7 +4,8 @@ One row per PDD, one column per fact key (the same keys and float conversion the
 asserts). Each pattern becomes a mask; a rule's status column is ``pass``/``fail``/
 ``not_applicable`` where the corresponding outcome mask holds and ``insufficient_data``
 elsewhere. Arithmetic is evaluated in the canonical order the compiler fixed, on float64, so the
-results equal durable-rules' bit for bit (``tests/test_differential.py``).
+results equal durable-rules' bit for bit (``tests/test_differential.py``); comparisons that doubles
+could decide wrongly are first decided exactly (:meth:`VectorEvaluator.with_exact`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from ..expr.patterns import ZERO, PAnd, PCmp, PExists, PFalse, POr, PTrue, VArith, VConst, VKey, key
+from ..expr.patterns import ZERO, PAnd, PCmp, PExists, PFalse, POr, PTrue, VArith, VConst, VKey, exact_facts, exact_number, key
 from ..rulepack import CompiledPack
 from .rete import to_fact_value
 
@@ -114,8 +115,34 @@ class VectorEvaluator:
             return m
         raise TypeError(p)
 
+    def with_exact(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` plus the boolean fact of every limit decided exactly (see ``expr/patterns.py``).
+
+        Only rows where all operands of an atom are present are decided, one row at a time on
+        rationals; the others stay absent, as in the Rete adapter.
+        """
+        atoms: dict = {}
+        for cr in self.compiled.rules:
+            atoms.update(cr.outcomes.exact)
+        if not atoms:
+            return df
+        extra = {}
+        for k, atom in sorted(atoms.items()):
+            cols = {c: self._col(df, c) for c in atom.keys()}
+            rows = np.ones(len(df), dtype=bool)
+            for _, present in cols.values():
+                rows &= present
+            out = np.full(len(df), None, dtype=object)
+            for i in rows.nonzero()[0]:
+                got = exact_facts(((k, atom),), lambda c, i=i: exact_number(cols[c][0][i]) if c in cols else None)
+                if k in got:
+                    out[i] = got[k]
+            extra[k] = out
+        return pd.concat([df, pd.DataFrame(extra, index=df.index)], axis=1)
+
     def evaluate_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         """Statuses: a frame indexed like ``df`` with one column per rule id."""
+        df = self.with_exact(df)
         cols = {}
         for cr in self.compiled.rules:
             smap = cr.status_map
