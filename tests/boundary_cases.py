@@ -163,12 +163,14 @@ def solve(c: Cmp, f: str, env: dict, params: dict) -> Fraction | None:
     return xs[0] - ds[0] / s1
 
 
-def boundaries_for(cr, seeds: list[tuple[str, dt.date, dict]]) -> list[Boundary]:
+def boundaries_for(cr, seeds: list[tuple[str, dt.date, dict]], only_field: str | None = None) -> list[Boundary]:
     """The decisive boundaries of one compiled rule over the given seeds (one per atom and field)."""
     out: list[Boundary] = []
     params = cr.param_values
     for c in atoms(cr.rule.applies) + atoms(cr.rule.require):
         for f in fields_of(c):
+            if only_field is not None and f != only_field:
+                continue
             found = None
             for name, as_of, flat in seeds:
                 like = flat.get(f)
@@ -326,3 +328,60 @@ def strictness_variant(cr, atom_text: str):
             )
             return with_rule(cr, rule)
     return None
+
+
+# ------------------------------------------------------------------ limits from the sources
+LIMITS = HERE / "boundary_limits.yaml"
+DEFAULT_AS_OF = dt.date(2026, 11, 1)
+_LIMIT_KEYS = {"rule", "field", "limit", "on", "with", "as_of", "source"}
+
+
+def load_limits(path: Path = LIMITS) -> list[dict]:
+    from pacm.safeyaml import load_file
+
+    entries = load_file(path).data["limits"]
+    for e in entries:
+        unknown = set(e) - _LIMIT_KEYS
+        assert not unknown, f"{path}: unknown key(s) {sorted(unknown)} in {e}"
+        assert e.get("on") in ("below", "above", "alone"), f"{path}: 'on' must be below, above or alone in {e}"
+        assert e.get("source"), f"{path}: every limit names its source: {e}"
+    return entries
+
+
+def _side_ok(on: str, st: dict) -> bool:
+    if "on" not in st:
+        return False
+    if on == "below":
+        return st["on"] == st["below"] != st["above"]
+    if on == "above":
+        return st["on"] == st["above"] != st["below"]
+    return st["on"] != st["below"] and st["on"] != st["above"]
+
+
+def check_limit(entry: dict, cr, seeds: list[tuple[str, dt.date, dict]]) -> str | None:
+    """None when the rule's comparison sits where the source puts it; else what is wrong, in words."""
+    if cr is None:
+        return f"{entry['rule']}: not in force on {entry.get('as_of', DEFAULT_AS_OF)}"
+    as_of = entry.get("as_of", DEFAULT_AS_OF)
+    fixed = dict(entry.get("with") or {})
+    ss = []
+    for name, _, flat in seeds:
+        if entry["field"] not in flat and entry["field"] != "context.as_of":
+            continue
+        f = dict(flat)
+        f["context.as_of"] = as_of
+        f.update(fixed)
+        ss.append((name, as_of, f))
+    found = boundaries_for(cr, ss, only_field=entry["field"])
+    want = None if entry["limit"] is None else _num(entry["limit"])
+    seen = []
+    for b in found:
+        st = {c.label: c.expect for c in b.cases}
+        seen.append(f"limit {b.limit_value if b.limit_value is not None else float(b.limit)} in [{b.atom}], statuses {st}")
+        if (want is None or b.limit == want) and _side_ok(entry["on"], st):
+            return None
+    lim = entry["limit"]
+    return (
+        f"{entry['rule']}: {entry['field']} should flip at {lim} with the limit itself on the {entry['on']} side "
+        f"({entry['source']}); the rule pack gives: {'; '.join(seen) or 'no decisive comparison on that field'}"
+    )
