@@ -52,7 +52,6 @@ from ..expr.patterns import (
     PFalse,
     POr,
     PTrue,
-    VArith,
     VConst,
     VKey,
     exact_facts,
@@ -65,7 +64,6 @@ from ..rulepack import CompiledPack
 MAX_KEYS = 200  # below durable-rules' 252 properties per fact, leaving room for bookkeeping keys
 MAX_PATHS = 48  # conjunctive paths per ruleset, below durable-rules' alpha stack of 64 (hazard 12)
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
-_ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
 _names = itertools.count(1)
 
 
@@ -81,12 +79,11 @@ def _import_engine():
 
 
 def _value_json(v):
+    # arithmetic never reaches a pattern: the compiler turns it into an exact atom (expr/patterns.py)
     if isinstance(v, VKey):
         return {"$m": v.key}
     if isinstance(v, VConst):
         return v.value
-    if isinstance(v, VArith):
-        return {_ARITH[v.op]: {"$l": _value_json(v.left), "$r": _value_json(v.right)}}
     raise TypeError(v)
 
 
@@ -100,7 +97,7 @@ def pattern_json(p) -> dict | None:
         rhs = _value_json(p.rhs)
         if p.op == "==":
             if isinstance(rhs, dict):
-                # equality with an expression: a <= e and a >= e (durable has no $eq on expressions)
+                # equality with another field: a <= b and a >= b (durable has no $eq on references)
                 return {"$and": [{"$lte": {p.key: rhs}}, {"$gte": {p.key: rhs}}]}
             return {p.key: rhs}
         return {_OPS[p.op]: {p.key: rhs}}

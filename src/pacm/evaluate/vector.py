@@ -3,9 +3,10 @@
 One row per PDD, one column per fact key (the same keys and float conversion the Rete adapter
 asserts). Each pattern becomes a mask; a rule's status column is ``pass``/``fail``/
 ``not_applicable`` where the corresponding outcome mask holds and ``insufficient_data``
-elsewhere. Arithmetic is evaluated in the canonical order the compiler fixed, on float64, so the
-results equal durable-rules' bit for bit (``tests/test_differential.py``); comparisons that doubles
-could decide wrongly are first decided exactly (:meth:`VectorEvaluator.with_exact`).
+elsewhere. Comparisons of a field with a field or a constant are made on float64, as durable-rules
+makes them; every comparison with arithmetic is first decided exactly (:meth:`VectorEvaluator.with_exact`),
+so the results equal durable-rules' (``tests/test_differential.py``) and the exact semantics
+(``tests/test_boundaries.py``).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from ..expr.patterns import ZERO, PAnd, PCmp, PExists, PFalse, POr, PTrue, VArith, VConst, VKey, exact_facts, exact_number, key
+from ..expr.patterns import PAnd, PCmp, PExists, PFalse, POr, PTrue, VConst, VKey, exact_facts, exact_number, key
 from ..rulepack import CompiledPack
 from .rete import to_fact_value
 
@@ -40,8 +41,6 @@ class VectorEvaluator:
         self.compiled = compiled
 
     def _col(self, df: pd.DataFrame, k: str):
-        if k == ZERO:
-            return np.zeros(len(df)), np.ones(len(df), dtype=bool)
         if k not in df.columns:
             return np.full(len(df), np.nan), np.zeros(len(df), dtype=bool)
         s = df[k]
@@ -49,22 +48,12 @@ class VectorEvaluator:
         return s.to_numpy(), present
 
     def _value(self, df, v):
+        # arithmetic never reaches a pattern: the compiler turns it into an exact atom (expr/patterns.py)
         if isinstance(v, VConst):
             return v.value
         if isinstance(v, VKey):
             arr, present = self._col(df, v.key)
             return np.where(present, arr, np.nan).astype(float) if arr.dtype != object else arr
-        if isinstance(v, VArith):
-            a = np.asarray(self._value(df, v.left), dtype=float)
-            b = np.asarray(self._value(df, v.right), dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                if v.op == "+":
-                    return a + b
-                if v.op == "-":
-                    return a - b
-                if v.op == "*":
-                    return a * b
-                return a / b
         raise TypeError(v)
 
     def mask(self, df: pd.DataFrame, p) -> np.ndarray:
