@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # durable-rules ships as an sdist only and builds with gcc; on Python 3.13 its C core needs this define.
 export CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")')
 
-.PHONY: demo test venv bench clean coverage-doc schema-doc
+.PHONY: demo test venv bench clean coverage-doc schema-doc mutation mutation-rules
 
 $(BIN)/pacm: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,18 @@ demo: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+# Mutation testing (docs/testing.md): rule and parameter mutants in process (~15 s; also inside `make test`),
+# then mutmut on the evaluators, quantities pipeline, transition eligibility and report writers (long: ~1 h).
+mutation-rules: venv
+	mkdir -p build/mutation
+	$(BIN)/python tests/mutation/rules.py --out build/mutation/rules.md
+
+mutation: mutation-rules
+	$(BIN)/pip install -q -e '.[test,mutation]'
+	$(BIN)/python tests/mutation/code.py --out build/mutation/code.md
+	cat build/mutation/rules.md build/mutation/code.md > build/mutation/REPORT.md
+	@echo "survivors report: build/mutation/REPORT.md"
 
 bench: venv
 	$(BIN)/python benchmarks/bench_evaluators.py
