@@ -22,15 +22,17 @@ test: venv
 	$(BIN)/python -m pytest
 
 # Mutation testing (docs/testing.md): rule and parameter mutants in process (~15 s; also inside `make test`),
-# then mutmut on the evaluators, quantities pipeline, transition eligibility and report writers (long: ~1 h).
+# then parameter values only code reads (tests/mutation/files.py), then mutmut on the evaluators, quantities
+# pipeline, transition eligibility and report writers (long: about an hour on 2 cores).
 mutation-rules: venv
 	mkdir -p build/mutation
 	$(BIN)/python tests/mutation/rules.py --out build/mutation/rules.md
 
 mutation: mutation-rules
 	$(BIN)/pip install -q -e '.[test,mutation]'
-	$(BIN)/python tests/mutation/code.py --out build/mutation/code.md
-	cat build/mutation/rules.md build/mutation/code.md > build/mutation/REPORT.md
+	$(BIN)/python tests/mutation/files.py --out build/mutation/files.md
+	$(BIN)/python tests/mutation/code_mutants.py --out build/mutation/code_mutants.md
+	cat build/mutation/rules.md build/mutation/files.md build/mutation/code_mutants.md > build/mutation/REPORT.md
 	@echo "survivors report: build/mutation/REPORT.md"
 
 bench: venv

@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE))
-from code import WORK, _copy_tree  # noqa: E402  (this folder's code.py, not the standard library's)
+from code_mutants import WORK, _copy_tree  # noqa: E402
 
 QUANTITY_TESTS = ["tests/test_quantities_golden.py", "tests/test_quantities_sources.py", "tests/test_quantities_pipeline.py",
                   "tests/test_quantities_methodology.py"]

@@ -10,7 +10,7 @@ Runs mutmut (3.x) on four groups of ``src/pacm``, each with the tests that conce
 mutmut copies the tree into ``mutants/`` and runs pytest there, so the run happens in a scratch copy
 of the tracked files (``$PACM_MUTATION_DIR``, default ``/tmp/pacm-mutation``): the worktree is never
 touched. Each group writes its survival rate and its surviving mutants (with their diff) to the
-report. Run: ``python tests/mutation/code.py [GROUP ...] [--out FILE] [--children N]``.
+report. Run: ``python tests/mutation/code_mutants.py [GROUP ...] [--out FILE] [--children N]``.
 Needs the ``mutation`` extra (``pip install -e '.[mutation]'``).
 """
 
@@ -108,7 +108,7 @@ def rate(counts: dict[str, int]) -> float:
 
 
 def report(results: list[dict]) -> str:
-    lines = ["## Code mutations (mutmut, tests/mutation/code.py)", "",
+    lines = ["## Code mutations (mutmut, tests/mutation/code_mutants.py)", "",
              "| group | files | mutants | killed | survived | other | survival | minutes |", "|---|---|---|---|---|---|---|---|"]
     for r in results:
         c = r["counts"]
