@@ -38,3 +38,27 @@ def test_reservoir_hydro_project_emissions_use_90_kg_per_mwh():
 def test_wind_has_no_reservoir_emissions():
     q = _quantities(load_file(ROOT / "examples" / "wind_farm_india.yaml").data)
     assert _year(q, 2027)["project"] == "0"  # ACM0002: PE = 0 for wind and solar
+
+
+def _traced(q: dict, y: int, name: str) -> dict:
+    return next(t for t in q["trace"] if t.get("year") == y and t["name"] == name)
+
+
+def test_landfill_baseline_destruction_defaults_to_none():
+    # ACM0001 / AMM-001: F_CH4,BL = 0 where nothing is destroyed in the baseline (methodology default)
+    # 2026 with the example's flows: BE_CH4 = (1 - 0.1) x (900 flared + 1,200 used - 0) x 28 = 52,920 t (hand)
+    data = load_file(ROOT / "examples" / "landfill_gas_fails_additionality.yaml").data
+    data["quantification"]["inputs"].pop("F_CH4_BL")
+    q = _quantities(data)
+    assert _traced(q, 2026, "BE_CH4")["value"] == "52920"
+
+
+def test_reforestation_unclaimed_terms_default_to_zero():
+    # AR-ACM0003: soil carbon (AR-TOOL16), project emissions and displacement leakage (AR-TOOL15) are 0 when
+    # the PDD claims none. 2027: delta_C_P = 4,200 t of tree stock change, nothing else (hand)
+    data = load_file(ROOT / "examples" / "reforestation_removal.yaml").data
+    for k in ("SOC_rate", "GHG_E", "LK_displacement"):
+        data["quantification"]["inputs"].pop(k)
+    q = _quantities(data)
+    y = _year(q, 2027)
+    assert (y["project"], y["leakage"], y["reductions"]) == ("4200", "0", "4200")
