@@ -13,7 +13,10 @@ the rules it touches (``tests/rule_cases``, statuses from the pandas evaluator, 
 tests prove equal to durable-rules and the exact semantics), and the source limits of those rules
 (``tests/boundary_limits.yaml``). A mutant is *killed* when any of them fails. A strictness flip
 whose limit falls between values its field can take (``as_of - assessed_on <= 5 * 365.25`` on whole
-days) cannot change any status: it is reported as *equivalent*, with that reason, not as a survivor.
+days) cannot change any status: it is reported as *equivalent*, with that reason, not as a survivor; so is
+a mutant listed in ``EQUIVALENT`` below with the argument why it cannot change a status. A parameter
+mutant rebuilds the cases' facts with the nudged value, since some facts are derived from parameters
+(``Engine.facts``: the reversal-risk reassessment due date).
 
 Parameters no rule reads (the quantities pipeline's rates, transition dates used in code) are listed
 as ``not_by_rules``: ``make mutation`` checks them with the quantities and transition tests
@@ -52,11 +55,24 @@ class Mutant:
     rules: list[str]  # rule ids whose checks matter
     apply: Callable[[Any], Any]  # pack -> mutated pack
     equivalent: str | None = None
+    refacts: bool = False  # a parameter: the case facts are rebuilt with it (code derives facts from parameters)
     status: str = "pending"  # killed | survived | equivalent | not_by_rules
     killed_by: list[str] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------------ mutants
+# Mutants that cannot change any status whatever the PDD, with the reason (target, description) -> why.
+# Strictness flips whose limit falls between values a field can take are found by _off_grid; these are the
+# others, each argued from the rule and the code that derives its facts.
+EQUIVALENT: dict[tuple[str, str], str] = {
+    ("removals.reversal_risk_current",
+     "applies: params.removals.reversal_risk_reassessment_years > 0  ->  params.removals.reversal_risk_reassessment_years >= 0"):
+        "'> 0' and '>= 0' differ only when the parameter is 0; then Engine._reassessment_due returns None (step <= 0), "
+        "so the next conjunct, present(context.reversal_risk_reassessment_due_since), is false and the rule is "
+        "not_applicable either way",
+}
+
+
 def _walk(node):
     yield node
     for attr in ("items",):
@@ -110,6 +126,7 @@ def rule_mutants(gen: "Checker") -> list[Mutant]:
                     )
                     if {node.op, new.op} in ({"<", "<="}, {">", ">="}):
                         m.equivalent = _off_grid(gen, r, node)
+                    m.equivalent = m.equivalent or EQUIVALENT.get((r.id, m.description))
                     out.append(m)
                 elif isinstance(node, (And, Or)):
                     new = (Or if isinstance(node, And) else And)(node.items)
@@ -159,7 +176,8 @@ def param_mutants(gen: "Checker") -> list[Mutant]:
                 continue
             u = _unit(v)
             for label, nv in (("param-up", v + u), ("param-down", v - u)):
-                m = Mutant(label, name, f"{name} from {dv.start}: {v} -> {nv}", readers.get(name, []), _nudged(name, i, nv))
+                m = Mutant(label, name, f"{name} from {dv.start}: {v} -> {nv}", readers.get(name, []), _nudged(name, i, nv),
+                           refacts=True)
                 if not m.rules:
                     m.status = "not_by_rules"
                 out.append(m)
@@ -178,15 +196,19 @@ class Checker:
         self.seeds = self.gen.seeds()
         self.limits = bc.load_limits()
         self.default_as_of = DEFAULT_AS_OF
-        # rule case facts, computed once (facts do not depend on rules or parameters)
+        # rule case facts, computed once (facts do not depend on rules; a few depend on parameters, e.g.
+        # context.reversal_risk_reassessment_due_since: a parameter mutant rebuilds them from the kept PDDs)
         self.case_facts = []
+        self.case_pdds = {}
         for case in self.gen.cases:
             try:
                 eng = self.gen.runner.engine(case)
-                flat = eng.facts(self.gen.runner.pdd(case), case.as_of)
+                pdd = self.gen.runner.pdd(case)
+                flat = eng.facts(pdd, case.as_of)
             except Exception:  # a case whose PDD does not load fails on its own in the suite
                 continue
             self.case_facts.append((case, flat))
+            self.case_pdds[id(case)] = pdd
 
     def compiled_rules(self, rule_id: str):
         dates = sorted({c.as_of for c, _ in self.case_facts if c.rule == rule_id} | {self.default_as_of})
@@ -197,8 +219,10 @@ class Checker:
                 out.append(cr)
         return out
 
-    def failures(self, pack, rule_ids: list[str]) -> list[str]:
-        """What fails among the checks of ``rule_ids`` when the pack is ``pack``."""
+    def failures(self, pack, rule_ids: list[str], refacts: bool = False) -> list[str]:
+        """What fails among the checks of ``rule_ids`` when the pack is ``pack`` (``refacts``: rebuild the cases'
+        facts with ``pack``'s parameters, as ``pacm check`` would)."""
+        from pacm.engine import Engine
         from pacm.evaluate.vector import VectorEvaluator
         from pacm.params import ParameterSet
         from pacm.rulepack import CompiledPack
@@ -227,6 +251,9 @@ class Checker:
                     out.append(f"case '{c.name}': rule {c.rule} no longer in force on {as_of}")
             if not rules:
                 continue
+            if refacts:
+                eng = Engine(pack=p)
+                items = [(c, eng.facts(self.case_pdds[id(c)], c.as_of)) for c, _ in items]
             got = VectorEvaluator(CompiledPack(p, as_of, rules, [])).evaluate_many([f for _, f in items])
             for (c, _), g in zip(items, got):
                 if c.rule in by_id and g[c.rule] != c.expect:
@@ -258,7 +285,7 @@ def run(only: str | None = None, budget: float | None = None, log=print) -> dict
         if m.equivalent:
             m.status = "equivalent"
             continue
-        fails = chk.failures(m.apply(chk.pack), m.rules)
+        fails = chk.failures(m.apply(chk.pack), m.rules, refacts=m.refacts)
         m.status = "killed" if fails else "survived"
         m.killed_by = fails[:3]
     return {"mutants": mutants, "seconds": time.perf_counter() - t0}
