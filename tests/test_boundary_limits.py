@@ -55,11 +55,6 @@ def _has_param(node) -> bool:
 
 # Comparisons with a number that are not a limit a source sets, with the reason.
 UNLISTED = {
-    ("removals.reversal_risk_current", "context.as_of"):
-        "being reworked by issue 10 (review: 5 years from the crediting-period start, not from the last assessment)",
-    ("removals.reversal_risk_current", "removals.reversal_risk.assessed_on"): "as above",
-    ("removals.monitoring_report_interval", "removals.monitoring_report_interval_years"):
-        "being reworked by issue 10 (review: the maximum interval is set between one and five years)",
     ("additionality.common_practice", "additionality.common_practice.n_all"):
         "F = 1 - N_diff/N_all is listed through N_diff (the comparison is not linear in N_all)",
 }
