@@ -28,16 +28,18 @@ def _year(q: dict, y: int) -> dict:
 
 def test_reservoir_hydro_project_emissions_use_90_kg_per_mwh():
     # ACM0002 v22: reservoir emissions EF_Res = 90 kg CO2e/MWh (power density 4-10 W/m2; brief quick ref #16)
-    # 2027, a whole year: PE = 104,970 MWh x 0.09 t/MWh = 9,447.3 t (hand)
+    # The example is now the transitioned CDM 8442 period (issue 10: credited 2021-01-01 to 2022-12-05), so the
+    # whole year is 2021: PE = 104,970 MWh x 0.09 t/MWh = 9,447.3 t (hand); power density 6 W/m2, in 4-10 W/m2
     data = load_file(ROOT / "examples" / "wind_farm_india.yaml").data
     data["activity"]["technology"] = "hydro_reservoir"
+    data["activity"]["power_density_w_m2"] = 6
     q = _quantities(data)
-    assert _year(q, 2027)["project"] == "9447.3"
+    assert _year(q, 2021)["project"] == "9447.3"
 
 
 def test_wind_has_no_reservoir_emissions():
     q = _quantities(load_file(ROOT / "examples" / "wind_farm_india.yaml").data)
-    assert _year(q, 2027)["project"] == "0"  # ACM0002: PE = 0 for wind and solar
+    assert _year(q, 2021)["project"] == "0"  # ACM0002: PE = 0 for wind and solar
 
 
 def _traced(q: dict, y: int, name: str) -> dict:
@@ -55,10 +57,11 @@ def test_landfill_baseline_destruction_defaults_to_none():
 
 def test_reforestation_unclaimed_terms_default_to_zero():
     # AR-ACM0003: soil carbon (AR-TOOL16), project emissions and displacement leakage (AR-TOOL15) are 0 when
-    # the PDD claims none. 2027: delta_C_P = 4,200 t of tree stock change, nothing else (hand)
+    # the PDD claims none. 2021 (the example is now the transitioned CDM A/R period, credited 2021-2025 since
+    # issue 10): delta_C_P = 9,100 t of tree stock change (example's delta_C_TREE_PROJ 2021), nothing else (hand)
     data = load_file(ROOT / "examples" / "reforestation_removal.yaml").data
     for k in ("SOC_rate", "GHG_E", "LK_displacement"):
         data["quantification"]["inputs"].pop(k)
     q = _quantities(data)
-    y = _year(q, 2027)
-    assert (y["project"], y["leakage"], y["reductions"]) == ("4200", "0", "4200")
+    y = _year(q, 2021)
+    assert (y["project"], y["leakage"], y["reductions"]) == ("9100", "0", "9100")
