@@ -9,7 +9,7 @@ LOCKED := $(BIN)/python -m pip install -q --disable-pip-version-check --require-
 # durable-rules ships as an sdist only and builds with gcc; on Python 3.13 its C core needs this define.
 export CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")')
 
-.PHONY: demo test test-latest venv lock bench clean coverage-doc schema-doc error-doc serve docs
+.PHONY: demo test test-latest venv lock bench clean coverage-doc schema-doc error-doc serve docs mutation mutation-rules
 
 # 1. the build tools (pip, setuptools, hatchling) from requirements/build.txt; 2. every dependency,
 # test tools included, from requirements/lock.txt, built with those tools (--no-build-isolation: no
@@ -64,6 +64,19 @@ serve: venv
 # the documentation site, built strictly into site/
 docs: venv
 	$(BIN)/mkdocs build --strict --site-dir site
+
+# Mutation testing (docs/testing.md): rule and parameter mutants in process (~15 s; also inside `make test`),
+# then parameter values only code reads (tests/mutation/files.py), then mutmut on the evaluators, quantities
+# pipeline, transition eligibility and report writers (long: about an hour on 2 cores).
+mutation-rules: venv
+	mkdir -p build/mutation
+	$(BIN)/python tests/mutation/rules.py --out build/mutation/rules.md
+
+mutation: mutation-rules
+	$(BIN)/python tests/mutation/files.py --out build/mutation/files.md
+	$(BIN)/python tests/mutation/code_mutants.py --out build/mutation/code_mutants.md
+	cat build/mutation/rules.md build/mutation/files.md build/mutation/code_mutants.md > build/mutation/REPORT.md
+	@echo "survivors report: build/mutation/REPORT.md"
 
 bench: venv
 	$(BIN)/python benchmarks/bench_evaluators.py

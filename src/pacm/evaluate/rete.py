@@ -52,9 +52,10 @@ from ..expr.patterns import (
     PFalse,
     POr,
     PTrue,
-    VArith,
     VConst,
     VKey,
+    exact_facts,
+    exact_number,
     key,
     pattern_keys,
 )
@@ -63,7 +64,6 @@ from ..rulepack import CompiledPack
 MAX_KEYS = 200  # below durable-rules' 252 properties per fact, leaving room for bookkeeping keys
 MAX_PATHS = 48  # conjunctive paths per ruleset, below durable-rules' alpha stack of 64 (hazard 12)
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
-_ARITH = {"+": "$add", "-": "$sub", "*": "$mul", "/": "$div"}
 _names = itertools.count(1)
 
 
@@ -79,12 +79,11 @@ def _import_engine():
 
 
 def _value_json(v):
+    # arithmetic never reaches a pattern: the compiler turns it into an exact atom (expr/patterns.py)
     if isinstance(v, VKey):
         return {"$m": v.key}
     if isinstance(v, VConst):
         return v.value
-    if isinstance(v, VArith):
-        return {_ARITH[v.op]: {"$l": _value_json(v.left), "$r": _value_json(v.right)}}
     raise TypeError(v)
 
 
@@ -98,7 +97,7 @@ def pattern_json(p) -> dict | None:
         rhs = _value_json(p.rhs)
         if p.op == "==":
             if isinstance(rhs, dict):
-                # equality with an expression: a <= e and a >= e (durable has no $eq on expressions)
+                # equality with another field: a <= b and a >= b (durable has no $eq on references)
                 return {"$and": [{"$lte": {p.key: rhs}}, {"$gte": {p.key: rhs}}]}
             return {p.key: rhs}
         return {_OPS[p.op]: {p.key: rhs}}
@@ -162,6 +161,7 @@ class ReteEvaluator:
         self._seen: list[str] = []
         self._seq = itertools.count(1)
         self.rulesets: list[tuple[str, set[str]]] = []
+        self._exact: dict[str, tuple] = {}  # ruleset name -> exact atoms its rules match on
         self._build(max_keys, max_paths)
 
     # ------------------------------------------------------------------ build
@@ -212,7 +212,9 @@ class ReteEvaluator:
         for rules, keys, _ in groups:
             name = f"pacm_{id(self):x}_{next(_names)}"
             rs: dict[str, dict] = {}
+            atoms: dict = {}
             for cr in rules:
+                atoms.update(cr.outcomes.exact)
                 smap = cr.status_map
                 for outcome, pat in (
                     ("pass", cr.outcomes.passed),
@@ -227,6 +229,7 @@ class ReteEvaluator:
                     rs[f"{cr.id}#{outcome}"] = {"all": [{"m": anchored}], "run": self._action(cr.id, status)}
             rs["_catch_all"] = {"all": [{"m": {"_kind": "pdd"}}], "run": self._catch_all(name)}  # hazard 4
             defs[name] = rs
+            self._exact[name] = tuple(sorted(atoms.items()))
             self.rulesets.append((name, keys))
         self._host.register_rulesets(copy.deepcopy(defs))  # hazard 8: register a copy (it mutates its input)
 
@@ -238,10 +241,15 @@ class ReteEvaluator:
         self._seen = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
+            exact_values: dict = {}
             for name, keys in self.rulesets:
                 seq = next(self._seq)
                 sid = f"s{seq}"  # hazard 3/6: a fresh session per PDD and ruleset
                 fact = project(flat, keys)
+                if self._exact[name]:  # limits decided exactly, from the same fact values (patterns.py)
+                    if not exact_values:
+                        exact_values = {key(p): to_fact_value(v) for p, v in flat.items()}
+                    fact.update(exact_facts(self._exact[name], lambda k: exact_number(exact_values.get(k))))
                 fact.update({"_kind": "pdd", "_pdd": str(pdd_id), "_seq": seq, "sid": sid, ZERO: 0.0})
                 try:
                     self._host.assert_fact(name, fact)

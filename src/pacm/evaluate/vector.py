@@ -3,8 +3,10 @@
 One row per PDD, one column per fact key (the same keys and float conversion the Rete adapter
 asserts). Each pattern becomes a mask; a rule's status column is ``pass``/``fail``/
 ``not_applicable`` where the corresponding outcome mask holds and ``insufficient_data``
-elsewhere. Arithmetic is evaluated in the canonical order the compiler fixed, on float64, so the
-results equal durable-rules' bit for bit (``tests/test_differential.py``).
+elsewhere. Comparisons of a field with a field or a constant are made on float64, as durable-rules
+makes them; every comparison with arithmetic is first decided exactly (:meth:`VectorEvaluator.with_exact`),
+so the results equal durable-rules' (``tests/test_differential.py``) and the exact semantics
+(``tests/test_boundaries.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Iterable
 import numpy as np
 import pandas as pd
 
-from ..expr.patterns import ZERO, PAnd, PCmp, PExists, PFalse, POr, PTrue, VArith, VConst, VKey, key
+from ..expr.patterns import PAnd, PCmp, PExists, PFalse, POr, PTrue, VConst, VKey, exact_facts, exact_number, key
 from ..rulepack import CompiledPack
 from .rete import to_fact_value
 
@@ -39,8 +41,6 @@ class VectorEvaluator:
         self.compiled = compiled
 
     def _col(self, df: pd.DataFrame, k: str):
-        if k == ZERO:
-            return np.zeros(len(df)), np.ones(len(df), dtype=bool)
         if k not in df.columns:
             return np.full(len(df), np.nan), np.zeros(len(df), dtype=bool)
         s = df[k]
@@ -48,22 +48,12 @@ class VectorEvaluator:
         return s.to_numpy(), present
 
     def _value(self, df, v):
+        # arithmetic never reaches a pattern: the compiler turns it into an exact atom (expr/patterns.py)
         if isinstance(v, VConst):
             return v.value
         if isinstance(v, VKey):
             arr, present = self._col(df, v.key)
             return np.where(present, arr, np.nan).astype(float) if arr.dtype != object else arr
-        if isinstance(v, VArith):
-            a = np.asarray(self._value(df, v.left), dtype=float)
-            b = np.asarray(self._value(df, v.right), dtype=float)
-            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-                if v.op == "+":
-                    return a + b
-                if v.op == "-":
-                    return a - b
-                if v.op == "*":
-                    return a * b
-                return a / b
         raise TypeError(v)
 
     def mask(self, df: pd.DataFrame, p) -> np.ndarray:
@@ -114,8 +104,34 @@ class VectorEvaluator:
             return m
         raise TypeError(p)
 
+    def with_exact(self, df: pd.DataFrame) -> pd.DataFrame:
+        """``df`` plus the boolean fact of every limit decided exactly (see ``expr/patterns.py``).
+
+        Only rows where all operands of an atom are present are decided, one row at a time on
+        rationals; the others stay absent, as in the Rete adapter.
+        """
+        atoms: dict = {}
+        for cr in self.compiled.rules:
+            atoms.update(cr.outcomes.exact)
+        if not atoms:
+            return df
+        extra = {}
+        for k, atom in sorted(atoms.items()):
+            cols = {c: self._col(df, c) for c in atom.keys()}
+            rows = np.ones(len(df), dtype=bool)
+            for _, present in cols.values():
+                rows &= present
+            out = np.full(len(df), None, dtype=object)
+            for i in rows.nonzero()[0]:
+                got = exact_facts(((k, atom),), lambda c, i=i: exact_number(cols[c][0][i]) if c in cols else None)
+                if k in got:
+                    out[i] = got[k]
+            extra[k] = out
+        return pd.concat([df, pd.DataFrame(extra, index=df.index)], axis=1)
+
     def evaluate_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         """Statuses: a frame indexed like ``df`` with one column per rule id."""
+        df = self.with_exact(df)
         cols = {}
         for cr in self.compiled.rules:
             smap = cr.status_map

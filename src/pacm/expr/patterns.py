@@ -21,6 +21,15 @@ flipped; otherwise it becomes ``_zero op (R - L)`` against the constant fact key
 Every number is a float (durable-rules does integer division on integers, and dividing an
 integer by zero kills the process with SIGFPE); every divisor gets a ``!= 0`` guard, so a
 division by zero makes the condition unknown, never true or false.
+
+Limits are decided exactly (issue 10, item 10). Doubles compare a field with a field, or with a
+constant of at most 15 significant digits, exactly: conversion to double is monotone and keeps such
+decimals distinct. Arithmetic done at run time does not: TOOL24's ``1 - 40/50`` is
+0.19999999999999996 in doubles, so "F > 0.2" and "F >= 0.2" would agree at F = 0.2. Every comparison
+with run-time arithmetic (or a longer constant) therefore becomes an :class:`ExactAtom`, decided on
+rationals (:func:`decide_exact`) from the facts before matching; the patterns match its truth as a
+boolean fact ``_x_<hash>`` (durable-rules has no functions: derive such facts first, hazard 11).
+Both evaluators derive these facts with the same :func:`exact_facts`, from the same fact values.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .ir import BOOL, NUM, STR, And, Arith, Cmp, Const, Field, In, Missing, Not, Or, Param
@@ -275,6 +285,121 @@ def _floatify(p):
     return p
 
 
+# ------------------------------------------------------------ exact comparisons
+# Canonical member of each pair of complementary operators: ``a >= b`` is ``not (a < b)``.
+_POSITIVE = {"<": ("<", True), ">=": ("<", False), "<=": ("<=", True), ">": ("<=", False), "==": ("==", True), "!=": ("==", False)}
+_SHORT = 15  # significant digits a double keeps distinct and in order (DBL_DIG)
+
+
+def _short(d: Decimal) -> bool:
+    """A constant distinct doubles keep exact in comparisons: at most 15 significant digits."""
+    return len(d.normalize().as_tuple().digits) <= _SHORT
+
+
+@dataclass(frozen=True)
+class ExactAtom:
+    """A comparison decided exactly, on rationals, before matching (issue 10 item 10).
+
+    Its value is the fact ``key`` (:func:`exact_key`): true or false, absent when an operand is.
+    ``rhs`` keeps the folded constants as Decimals.
+    """
+
+    op: str  # < <= ==
+    key: str
+    rhs: Any
+
+    def keys(self) -> list[str]:
+        out = [self.key]
+
+        def walk(v):
+            if isinstance(v, VKey) and v.key not in out:
+                out.append(v.key)
+            elif isinstance(v, VArith):
+                walk(v.left)
+                walk(v.right)
+
+        walk(self.rhs)
+        return [k for k in out if k != ZERO]
+
+
+def exact_key(atom: ExactAtom) -> str:
+    import hashlib
+
+    return "_x_" + hashlib.sha1(repr(atom).encode()).hexdigest()[:12]
+
+
+def _needs_exact(p: PCmp) -> bool:
+    """Whether comparing the doubles could give another answer than comparing the exact values.
+
+    A field against a field, or against a constant of at most 15 significant digits, is exact on
+    doubles: conversion to double is monotone, and distinct decimals of at most 15 significant digits
+    stay distinct. Arithmetic evaluated at run time (``1 - n_diff / n_all``) rounds, so it is not.
+    """
+    if isinstance(p.rhs, VArith):
+        return True
+    if isinstance(p.rhs, VConst) and isinstance(p.rhs.value, Decimal):
+        return not _short(p.rhs.value)
+    return False
+
+
+def _exactify(p, atoms: dict):
+    """Replace every comparison that floats could decide wrongly by a match on its exact truth."""
+    if isinstance(p, PCmp) and _needs_exact(p):
+        op, positive = _POSITIVE[p.op]
+        atom = ExactAtom(op, p.key, p.rhs)
+        k = exact_key(atom)
+        atoms[k] = atom
+        return PCmp("==", k, VConst(positive))
+    if isinstance(p, PAnd):
+        return PAnd(tuple(_exactify(i, atoms) for i in p.items))
+    if isinstance(p, POr):
+        return POr(tuple(_exactify(i, atoms) for i in p.items))
+    return p
+
+
+def exact_number(v) -> Fraction | None:
+    """The exact value a fact stands for: the shortest decimal of its double (the PDD's own decimal
+    for any input of up to 15 significant digits); dates are day ordinals."""
+    if v is None or isinstance(v, (bool, str)):
+        return None
+    if isinstance(v, Decimal):
+        return Fraction(v)
+    if isinstance(v, int):
+        return Fraction(v)
+    if isinstance(v, dt.date):
+        return Fraction(v.toordinal())
+    f = float(v)
+    if f != f or f in (float("inf"), float("-inf")):
+        return None
+    return Fraction(repr(f))
+
+
+def _exact_value(v, get):
+    if isinstance(v, VConst):
+        return Fraction(v.value) if isinstance(v.value, Decimal) else exact_number(v.value)
+    if isinstance(v, VKey):
+        return Fraction(0) if v.key == ZERO else get(v.key)
+    a, b = _exact_value(v.left, get), _exact_value(v.right, get)
+    if a is None or b is None:
+        return None
+    if v.op == "+":
+        return a + b
+    if v.op == "-":
+        return a - b
+    if v.op == "*":
+        return a * b
+    return None if b == 0 else a / b
+
+
+def decide_exact(atom: ExactAtom, get) -> bool | None:
+    """Truth of an exact atom; ``get(key)`` returns a key's exact value or None when absent."""
+    left = Fraction(0) if atom.key == ZERO else get(atom.key)
+    right = _exact_value(atom.rhs, get)
+    if left is None or right is None:
+        return None
+    return _cmp_const(atom.op, left, right)
+
+
 @dataclass(frozen=True)
 class Outcomes:
     """The three positive outcome patterns of one rule (see the module docstring)."""
@@ -282,13 +407,26 @@ class Outcomes:
     passed: Any
     failed: Any
     not_applicable: Any
+    exact: tuple = ()  # (key, ExactAtom) pairs the patterns match on: facts to derive first
 
 
 def compile_outcomes(applies, require, params: dict[str, Any]) -> Outcomes:
     b = _Binder(params)
     at, af = b.tf(applies)
     rt, rf = b.tf(require)
-    return Outcomes(_floatify(_pand([at, rt])), _floatify(_pand([at, rf])), _floatify(af))
+    atoms: dict = {}
+    passed, failed, na = (_floatify(_exactify(p, atoms)) for p in (_pand([at, rt]), _pand([at, rf]), af))
+    return Outcomes(passed, failed, na, tuple(sorted(atoms.items())))
+
+
+def exact_facts(atoms, get) -> dict[str, bool]:
+    """The derived facts of exact atoms (absent when an operand is absent or a divisor is zero)."""
+    out = {}
+    for k, atom in atoms:
+        t = decide_exact(atom, get)
+        if t is not None:
+            out[k] = t
+    return out
 
 
 def pattern_keys(p) -> set[str]:
@@ -321,6 +459,10 @@ __all__ = [
     "key",
     "compile_outcomes",
     "Outcomes",
+    "ExactAtom",
+    "exact_facts",
+    "exact_number",
+    "decide_exact",
     "pattern_keys",
     "PTrue",
     "PFalse",
