@@ -114,3 +114,46 @@ def test_absent_operand_never_matches(gen, boundaries):
                 if status != exp:
                     wrong.append(f"{ev}: {b.rule} without {b.field}: {status}, exact {exp}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_text_and_flag_comparisons_between_fields():
+    """Field-to-field equality on text and true/false values (the compiler stress pack's rules that compare two
+    text or two flag fields): every combination of equal, different and absent values, on both evaluators,
+    against the exact semantics. Which wrong line fails: the pandas evaluator's object-column branch (reading
+    the wrong key, inverting `!=`, letting an absent side match)."""
+    import itertools
+    from pathlib import Path
+
+    from pacm.expr.ir import BOOL, STR
+    from pacm.pdd.fields import field_type
+    from pacm.rulepack import load_pack
+
+    pack = load_pack(Path(__file__).parent / "fixtures" / "compiler_pack")
+    cp = pack.compile(dt.date(2026, 1, 1))
+    picked = []
+    for cr in cp.rules:
+        fs = bc.fields_of(cr.rule.require)
+        kinds = {field_type(f) for f in fs}
+        if len(fs) >= 2 and kinds <= {STR, BOOL} and len(kinds) == 1:
+            picked.append((cr, fs, kinds.pop()))
+    assert len(picked) >= 2, [cr.id for cr, _, _ in picked]
+    rules = [cr for cr, _, _ in picked]
+    sub = CompiledPack(pack, cp.as_of, rules, [])
+    flats, want = [], []
+    for cr, fs, kind in picked:
+        pool = ["a", "b", None] if kind == STR else [True, False, None]
+        for combo in itertools.product(pool, repeat=len(fs)):
+            flat = {f: v for f, v in zip(fs, combo) if v is not None}
+            flats.append(flat)
+            want.append((cr, flat))
+    vec = VectorEvaluator(sub).evaluate_many(flats)
+    rete = ReteEvaluator(sub)
+    wrong = []
+    for i, (cr, flat) in enumerate(want):
+        exp = bc.reference_status(cr, flat)
+        for ev, got in (("vector", vec[i][cr.id]), ("rete", rete.evaluate(flat, str(i))[cr.id])):
+            if got != exp:
+                wrong.append(f"{ev}: {cr.id} on {flat}: {got}, exact {exp}")
+    assert not wrong, "\n".join(wrong)
+    statuses = {bc.reference_status(cr, flat) for cr, flat in want}
+    assert {"pass", "fail", "insufficient_data"} <= statuses
