@@ -1,0 +1,234 @@
+"""Running the scenarios of a sweep: one evaluation of the population, then one task per scenario.
+
+Why this split: in a CDM transition export the expensive part is reading the file, validating
+every row as a PDD and evaluating the rules (seconds); the crediting pipeline over the eligible
+activity-years is cheap. A scenario that changes only crediting parameters
+(:data:`pacm.quantities.pipeline.PARAM_NAMES`: downward adjustment, share of proceeds, OMGE,
+rounding, day count) reuses the base evaluation and re-runs only
+:func:`pacm.transition.run.credits_for`. A scenario that changes any other parameter (a transition
+date, a crediting-period maximum...) can change eligibility, so its task re-runs the whole
+:func:`pacm.transition.run.run` on the rows read once. Either way the numbers come from the same
+code as ``pacm transition``: the base scenario's figures *are* that command's figures.
+
+Backends (results are identical: the same task function on the same inputs):
+
+* ``workers == 1``: in this process, no Dask;
+* ``workers > 1``: a ``dask.distributed.LocalCluster`` of that many single-threaded worker
+  processes on 127.0.0.1, started and stopped by the sweep (nothing to set up);
+* ``scheduler``: an existing Dask cluster (``tcp://host:8786``); its workers need pacm installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from ..errors import PacmInputError
+from .scenarios import Scenario
+
+#: columns of the per activity-year table, in order; integers are whole A6.4ERs
+YEAR_COLUMNS = ("scenario", "row", "activity", "year", "days", "da_applies", "daf", "gross_units", "buffer",
+                "sop_adaptation", "omge", "deductions", "issuable", "n_pass", "n_fail", "n_insufficient_data",
+                "n_validator_judgement")
+COUNT_COLUMNS = ("n_pass", "n_fail", "n_insufficient_data", "n_validator_judgement", "n_not_applicable")
+ACTIVITY_COLUMNS = ("scenario", "row", "activity", "transition_eligible", "valid_pdd") + COUNT_COLUMNS + ("issuable",)
+SUMMARY_COLUMNS = ("scenario", "overrides", "rerun", "activities", "eligible", "activity_years", "gross_units",
+                   "buffer", "sop_adaptation", "omge", "issuable", "error")
+
+
+@dataclass
+class Base:
+    """What every scenario task needs; sent once to each worker."""
+
+    source: str
+    as_of: dt.date
+    engine: Any  # pacm.engine.Engine, without overrides
+    mapping: Any
+    table: Any  # pacm.transition.read.Table: the rows, read once
+    credit_inputs: list  # RunResult.credit_inputs of the base evaluation
+    activities: Any  # pandas.DataFrame: row, activity, transition_eligible, valid_pdd, n_* of the base evaluation
+
+
+@dataclass
+class ScenarioResult:
+    index: int
+    name: str
+    years: Any  # pandas.DataFrame (YEAR_COLUMNS)
+    activities: Any  # pandas.DataFrame (ACTIVITY_COLUMNS)
+    summary: dict
+    notes: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def credit_only(sc: Scenario) -> bool:
+    from ..quantities.pipeline import PARAM_NAMES
+
+    return set(sc.overrides) <= set(PARAM_NAMES)
+
+
+def prepare(source: str, as_of: dt.date, engine, mapping=None, table=None) -> Base:
+    """Read the export and evaluate it once with the pack's own parameters (the base case)."""
+    from ..transition.mapping import load_mapping
+    from ..transition.read import read_table
+    from ..transition.run import run
+
+    mapping = mapping or load_mapping()
+    if table is None:
+        table = read_table(source, mapping)
+    res = run(source, as_of, engine, mapping, table=table)
+    return Base(source=str(source), as_of=as_of, engine=engine, mapping=mapping, table=table,
+                credit_inputs=res.credit_inputs, activities=_activity_frame(res.activities))
+
+
+def _activity_frame(acts):
+    a = acts[["row", "reference", "transition_eligible", "valid_pdd", *COUNT_COLUMNS]].rename(columns={"reference": "activity"})
+    a = a.copy()
+    a["row"] = a["row"] - 2  # back to the 0-based row index the credit rows carry (_row)
+    return a
+
+
+def run_scenario(base: Base, sc: Scenario, index: int = 0) -> ScenarioResult:
+    """One scenario: the task every backend runs. Never raises for a scenario the pipeline refuses:
+    the error goes into the summary row and the sweep goes on."""
+    from ..transition.run import credits_for, run
+
+    t0 = time.perf_counter()
+    ps = base.engine.pack.params
+    saved = (dict(ps.overrides), dict(ps.override_sources))
+    rerun = not credit_only(sc)
+    notes: list[str] = []
+    error = None
+    years = activities = None
+    try:
+        for k, v in sc.overrides.items():
+            ps.override(k, v, f"scenario {sc.name}")
+        if rerun:
+            res = run(base.source, base.as_of, base.engine, base.mapping, table=base.table)
+            years, notes = res.years, list(res.notes)
+            activities = _activity_frame(res.activities)
+        else:
+            years, notes = credits_for(base.credit_inputs, base.engine, base.as_of)
+            activities = base.activities
+    except (PacmInputError, ValueError, ArithmeticError) as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    finally:
+        ps.overrides, ps.override_sources = saved
+    y, a = _tidy(sc.name, years, activities)
+    summary = {
+        "scenario": sc.name, "overrides": sc.label(), "rerun": rerun,
+        "activities": 0 if a is None else len(a),
+        "eligible": 0 if a is None else int((a["transition_eligible"] == True).sum()),  # noqa: E712
+        "activity_years": len(y),
+        **{c: int(y[c].sum()) for c in ("gross_units", "buffer", "sop_adaptation", "omge", "issuable")},
+        "error": error,
+    }
+    return ScenarioResult(index, sc.name, y, a, summary, notes, time.perf_counter() - t0)
+
+
+def _tidy(name: str, years, activities):
+    """Compact typed frames (int64, bool, text): cheap to send back from a worker and to write."""
+    import pandas as pd
+
+    if years is None or not len(years) or "gross_units" not in years.columns:
+        y = pd.DataFrame({c: pd.Series([], dtype=_dtype(c)) for c in YEAR_COLUMNS})
+    else:
+        y = pd.DataFrame({
+            "scenario": name,
+            "row": years["_row"].astype("int64"),
+            "activity": years["activity"].astype(str),
+            "year": years["year"].astype("int64"),
+            "days": years["days"].astype("int64"),
+            "da_applies": years["da_applies"].astype(bool),
+            "daf": [format(v, "f") for v in years["daf"]],  # exact decimal text
+            **{c: years[c].astype("int64") for c in ("gross_units", "buffer", "sop_adaptation", "omge")},
+        })
+        y["deductions"] = y["buffer"] + y["sop_adaptation"] + y["omge"]
+        y["issuable"] = years["issuable"].astype("int64").to_numpy()
+        if activities is not None:
+            cnt = activities.set_index("row")[["n_pass", "n_fail", "n_insufficient_data", "n_validator_judgement"]]
+            y = y.join(cnt.astype("int64"), on="row")
+        y = y[list(YEAR_COLUMNS)].reset_index(drop=True)
+    if activities is None:
+        return y, None
+    a = activities.copy()
+    a.insert(0, "scenario", name)
+    by = y.groupby("row")["issuable"].sum() if len(y) else pd.Series(dtype="int64")
+    a["issuable"] = a["row"].map(by).astype("Int64")
+    a["transition_eligible"] = a["transition_eligible"].astype("boolean")
+    a["valid_pdd"] = a["valid_pdd"].astype(bool)
+    for c in COUNT_COLUMNS:
+        a[c] = a[c].astype("int64")
+    return y, a[list(ACTIVITY_COLUMNS)].reset_index(drop=True)
+
+
+def _dtype(c: str) -> str:
+    if c in ("scenario", "activity", "daf"):
+        return "object"
+    if c == "da_applies":
+        return "bool"
+    return "int64"
+
+
+# ------------------------------------------------------------------------------------ backends
+def _dask():
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise PacmInputError.single(
+            "command line", "missing-dependency", "--workers > 1 and --scheduler need dask.distributed, which is not installed",
+            expected="pip install 'pacm[sweep]' (or --workers 1: in this process, no Dask)",
+        ) from None
+    import distributed
+
+    return distributed
+
+
+def execute(base: Base, scenarios: list[Scenario], workers: int = 1, scheduler: str | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Iterator[ScenarioResult]:
+    """Yield every scenario's result, in the order of ``scenarios`` whatever order they finish in."""
+    n = len(scenarios)
+    if scheduler is None and workers <= 1:
+        for i, sc in enumerate(scenarios):
+            yield run_scenario(base, sc, i)
+            if progress:
+                progress(i + 1, n)
+        return
+    distributed = _dask()
+    cluster = None
+    if scheduler is None:
+        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                           host="127.0.0.1", dashboard_address=None)
+        client = distributed.Client(cluster)
+    else:
+        try:
+            client = distributed.Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise PacmInputError.single("command line", "no-scheduler", f"cannot reach the Dask scheduler {scheduler!r}: {exc}",
+                                        expected="the address of a running scheduler, e.g. tcp://10.0.0.5:8786") from None
+    try:
+        yield from _on_client(distributed, client, base, scenarios, progress)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _on_client(distributed, client, base: Base, scenarios: list[Scenario], progress) -> Iterator[ScenarioResult]:
+    n = len(scenarios)
+    remote_base = client.scatter(base, broadcast=True)
+    futs = [client.submit(run_scenario, remote_base, sc, i, pure=False, key=f"pacm-sweep-{i}-{time.time_ns()}")
+            for i, sc in enumerate(scenarios)]
+    pending: dict[int, ScenarioResult] = {}
+    nxt = done = 0
+    for fut in distributed.as_completed(futs):
+        r = fut.result()
+        fut.release()
+        pending[r.index] = r
+        done += 1
+        if progress:
+            progress(done, n)
+        while nxt in pending:  # hand results on in scenario order: the output does not depend on timing
+            yield pending.pop(nxt)
+            nxt += 1
