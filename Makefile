@@ -58,7 +58,7 @@ lock:
 	  --all-extras pyproject.toml -o requirements/lock.txt
 
 bench: venv
-	$(BIN)/python benchmarks/bench_evaluators.py
+	$(BIN)/python benchmarks/bench_all.py
 
 coverage-doc: venv
 	$(BIN)/pacm coverage --format markdown --out rules/COVERAGE.md

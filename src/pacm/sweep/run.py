@@ -198,8 +198,10 @@ def execute(base: Base, scenarios: list[Scenario], workers: int = 1, scheduler: 
     distributed = _dask()
     cluster = None
     if scheduler is None:
+        import logging
+
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None)
+                                           host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
         client = distributed.Client(cluster)
     else:
         try:
