@@ -105,7 +105,7 @@ def test_local_cluster_gives_identical_results(base):
            Scenario("late", {"transition.cp_active_on": dt.date(2022, 1, 1)})]
     local = _sweep(base, scs)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as cluster:
+                                  dashboard_address="127.0.0.1:0") as cluster:
         remote = _sweep(base, scs, scheduler=cluster.scheduler_address)
     assert [r.name for r in remote] == ["base", "sop10", "late"]
     for a, b in zip(local, remote):
@@ -168,3 +168,33 @@ def test_out_folder_that_is_not_a_sweep_is_refused(tmp_path, base):
     with pytest.raises(PacmInputError):
         write_sweep(iter(_sweep(base, [Scenario("base")])), out, "t")
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+# ------------------------------------------------------------------------------ a folder of PDDs
+def test_folder_of_pdds_base_equals_pacm_check_and_a_bad_file_does_not_stop_it(tmp_path):
+    import shutil
+
+    from pacm.pdd.load import load_pdd
+    from pacm.quantities.pipeline import floor_int
+
+    src = Path(__file__).parents[1] / "examples" / "wind_farm_india.yaml"
+    folder = tmp_path / "pdds"
+    folder.mkdir()
+    shutil.copy(src, folder / "wind.yaml")
+    (folder / "broken.yaml").write_text("activity: [\n")
+    from decimal import Decimal
+
+    from pacm.sweep.run import prepare_folder
+
+    base = prepare_folder(str(folder), AS_OF, Engine())
+    b, s10 = _sweep(base, [Scenario("base"), Scenario("sop10", {"issuance.sop_adaptation_rate": Decimal("0.10")})])
+    a = b.activities.set_index("activity")
+    assert not a.loc["broken.yaml", "valid_pdd"] and a.loc["wind.yaml", "valid_pdd"]
+    assert any(n.startswith("broken.yaml") for n in b.notes)
+    r = Engine().check(load_pdd(src), AS_OF, evaluator="vector")
+    want = [int(v) for v in r.quantities.table["issuable"]]
+    assert b.years["issuable"].tolist() == want and want  # the base case is `pacm check`'s table
+    assert a.loc["wind.yaml", "n_fail"] == r.counts()["fail"]
+    # India is not an LDC/SIDS and a wind farm is not a removal: issuable = floor(gross x (1 - 0.10 - 0.02))
+    for g, i in zip(s10.years["gross_units"], s10.years["issuable"]):
+        assert i == floor_int(Decimal(int(g)) * Decimal("0.88"))

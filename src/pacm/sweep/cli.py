@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def sweep(
-        file: Path = typer.Argument(..., help="UNFCCC CDM export (.xlsx or .csv, as `pacm transition` reads it)."),
+        file: Path = typer.Argument(..., help="UNFCCC CDM export (.xlsx or .csv, as `pacm transition` reads it), or a folder of PDD files."),
         scenarios: Path = typer.Option(..., "--scenarios", "-s", help="YAML: scenarios: {NAME: {PARAMETER: VALUE, ...}, ...}."),
         as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluate with the rules and parameters in force on this date (default: today)."),
         out: Path = typer.Option(..., "--out", "-o", help="Output folder (written atomically; replaced only if it holds a previous sweep)."),
@@ -28,11 +28,9 @@ def register(app: typer.Typer) -> None:
         from ..transition.mapping import load_mapping
         from ..transition.read import read_table
         from .outputs import check_out, write_sweep
-        from .run import execute, prepare
+        from .run import execute, prepare, prepare_folder
         from .scenarios import load_scenarios
 
-        if file.is_dir():
-            fail_input(f"{file} is a folder: pacm sweep reads a UNFCCC CDM export (.xlsx/.csv); folders of PDDs are not supported yet")
         if scheduler is not None and workers is not None:
             fail_input("--workers and --scheduler exclude each other (the cluster has its own workers)")
         if workers is None:
@@ -51,13 +49,14 @@ def register(app: typer.Typer) -> None:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           transient=True) as bar:
                 task = bar.add_task(f"reading and evaluating {file.name}", total=None)
-                base = prepare(str(file), day, engine, mp, read_table(file, mp))
+                base = (prepare_folder(str(file), day, engine) if file.is_dir()
+                        else prepare(str(file), day, engine, mp, read_table(file, mp)))
                 bar.update(task, description="scenarios", total=len(scs), completed=0)
                 results = execute(base, scs, workers=workers, scheduler=scheduler,
                                   progress=lambda d, n: bar.update(task, completed=d))
                 written, summary = write_sweep(results, out, title)
         else:
-            base = prepare(str(file), day, engine, mp)
+            base = prepare_folder(str(file), day, engine) if file.is_dir() else prepare(str(file), day, engine, mp)
             written, summary = write_sweep(execute(base, scs, workers=workers, scheduler=scheduler), out, title)
         bad = summary["error"].notna().sum()
         sys.stdout.write(

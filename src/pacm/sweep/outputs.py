@@ -56,8 +56,10 @@ def write_sweep(results: Iterable[ScenarioResult], out: str | Path, title: str) 
     old = None
     writers: dict[str, pq.ParquetWriter] = {}
     try:
-        rows = []
+        rows, notes = [], {}
         for r in results:
+            for x in r.notes:
+                notes.setdefault(x, r.name)
             for name, frame, cols in (("years", r.years, YEAR_COLUMNS), ("activities", r.activities, ACTIVITY_COLUMNS)):
                 if frame is None:
                     continue
@@ -75,7 +77,7 @@ def write_sweep(results: Iterable[ScenarioResult], out: str | Path, title: str) 
 
         write_tables(tmp, {"summary": summary}, formats=("csv",))
         chart = "issuable_by_scenario.png" if chart_png(summary, tmp / "issuable_by_scenario.png") else None
-        (tmp / "summary.md").write_text(summary_markdown(summary, title, chart), encoding="utf-8")
+        (tmp / "summary.md").write_text(summary_markdown(summary, title, chart, list(notes)), encoding="utf-8")
         (tmp / MARKER).write_text(f"pacm sweep output, {dt.datetime.now(dt.timezone.utc).isoformat()}\n", encoding="utf-8")
         mask = os.umask(0)
         os.umask(mask)
@@ -101,7 +103,7 @@ def write_sweep(results: Iterable[ScenarioResult], out: str | Path, title: str) 
     return sorted(target.iterdir()), summary
 
 
-def summary_markdown(summary, title: str, chart: str | None) -> str:
+def summary_markdown(summary, title: str, chart: str | None, notes: list[str] = ()) -> str:
     from ..report.markdown import md_cell
 
     base = summary[(summary["overrides"] == "(base)") & summary["error"].isna()]
@@ -122,6 +124,12 @@ def summary_markdown(summary, title: str, chart: str | None) -> str:
     L.append("")
     if chart:
         L.append(f"![Total issuable A6.4ERs by scenario]({chart})\n")
+    if notes:
+        L.append("## Notes\n")
+        L.extend(f"- {md_cell(x)[:500]}" for x in notes[:100])
+        if len(notes) > 100:
+            L.append(f"- ... and {len(notes) - 100} more")
+        L.append("")
     return "\n".join(L) + "\n"
 
 

@@ -49,6 +49,7 @@ class Base:
     table: Any  # pacm.transition.read.Table: the rows, read once
     credit_inputs: list  # RunResult.credit_inputs of the base evaluation
     activities: Any  # pandas.DataFrame: row, activity, transition_eligible, valid_pdd, n_* of the base evaluation
+    pdds: list | None = None  # a folder of PDDs instead of an export: (file name, PDD or None, load error)
 
 
 @dataclass
@@ -82,6 +83,60 @@ def prepare(source: str, as_of: dt.date, engine, mapping=None, table=None) -> Ba
                 credit_inputs=res.credit_inputs, activities=_activity_frame(res.activities))
 
 
+PDD_SUFFIXES = (".yaml", ".yml", ".json", ".xlsx")
+
+
+def prepare_folder(folder: str, as_of: dt.date, engine) -> Base:
+    """Load every PDD file of ``folder`` (not its sub-folders) once. A file that is not a valid PDD
+    becomes an activity with ``valid_pdd`` false and its error, never the end of the sweep."""
+    import pandas as pd
+
+    from ..pdd.load import load_pdd
+
+    files = sorted(p for p in __import__("pathlib").Path(folder).iterdir() if p.is_file() and p.suffix.lower() in PDD_SUFFIXES)
+    if not files:
+        raise PacmInputError.single(str(folder), "no-pdds", "the folder holds no PDD file",
+                                    expected="files ending " + ", ".join(PDD_SUFFIXES))
+    pdds = []
+    for f in files:
+        try:
+            pdds.append((f.name, load_pdd(f), None))
+        except PacmInputError as exc:
+            pdds.append((f.name, None, exc.render()))
+    acts = pd.DataFrame({"row": range(len(pdds)), "activity": [x[0] for x in pdds], "transition_eligible": None,
+                         "valid_pdd": [x[1] is not None for x in pdds], **{c: 0 for c in COUNT_COLUMNS}})
+    return Base(source=str(folder), as_of=as_of, engine=engine, mapping=None, table=None, credit_inputs=[],
+                activities=acts, pdds=pdds)
+
+
+def _check_folder(base: Base) -> tuple[Any, Any, list[str]]:
+    """Every PDD of the folder through ``Engine.check`` (vector evaluator, crediting table) with the
+    parameters as they are now; ``transition_eligible`` here means "no failing finding"."""
+    import pandas as pd
+
+    frames, notes = [], []
+    acts = base.activities.copy()
+    for i, (name, pdd, err) in enumerate(base.pdds):
+        if pdd is None:
+            notes.append(f"{name}: {err}")
+            continue
+        try:
+            r = base.engine.check(pdd, base.as_of, evaluator="vector", source=name, quantities=True)
+        except PacmInputError as exc:  # e.g. a quantification input the methodology refuses
+            notes.append(f"{name}: {exc.render()}")
+            acts.loc[i, "valid_pdd"] = False
+            continue
+        c = r.counts()
+        for k in COUNT_COLUMNS:
+            acts.loc[i, k] = c.get(k[2:], 0)
+        acts.loc[i, "transition_eligible"] = c.get("fail", 0) == 0
+        q = r.quantities
+        if q is not None and q.table is not None and len(q.table):
+            frames.append(q.table.assign(_row=i, activity=name))
+    years = pd.concat(frames, ignore_index=True) if frames else None
+    return years, acts, notes
+
+
 def _activity_frame(acts):
     a = acts[["row", "reference", "transition_eligible", "valid_pdd", *COUNT_COLUMNS]].rename(columns={"reference": "activity"})
     a = a.copy()
@@ -104,7 +159,9 @@ def run_scenario(base: Base, sc: Scenario, index: int = 0) -> ScenarioResult:
     try:
         for k, v in sc.overrides.items():
             ps.override(k, v, f"scenario {sc.name}")
-        if rerun:
+        if base.pdds is not None:
+            years, activities, notes = _check_folder(base)
+        elif rerun:
             res = run(base.source, base.as_of, base.engine, base.mapping, table=base.table)
             years, notes = res.years, list(res.notes)
             activities = _activity_frame(res.activities)
@@ -201,7 +258,7 @@ def execute(base: Base, scenarios: list[Scenario], workers: int = 1, scheduler: 
         import logging
 
         cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+                                           host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
         client = distributed.Client(cluster)
     else:
         try:
