@@ -198,3 +198,14 @@ def test_folder_of_pdds_base_equals_pacm_check_and_a_bad_file_does_not_stop_it(t
     # India is not an LDC/SIDS and a wind farm is not a removal: issuable = floor(gross x (1 - 0.10 - 0.02))
     for g, i in zip(s10.years["gross_units"], s10.years["issuable"]):
         assert i == floor_int(Decimal(int(g)) * Decimal("0.88"))
+
+
+def test_control_characters_of_a_value_never_reach_the_outputs(base, tmp_path):
+    sc = Scenario("esc", {"crediting.deduction_rounding": "near\x1b[31mest"})
+    (r,) = _sweep(base, [sc])
+    assert "\x1b" not in r.summary["overrides"] and "\\x1b" in r.summary["overrides"]
+    assert r.summary["error"] and "\x1b" not in r.summary["error"]
+    files, _ = write_sweep(iter([r]), tmp_path / "o", "t")
+    for f in files:
+        if f.suffix in (".md", ".csv"):
+            assert "\x1b" not in f.read_text()

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ..errors import PacmInputError
-from .scenarios import Scenario
+from .scenarios import Scenario, printable
 
 #: columns of the per activity-year table, in order; integers are whole A6.4ERs
 YEAR_COLUMNS = ("scenario", "row", "activity", "year", "days", "da_applies", "daf", "gross_units", "buffer",
@@ -169,7 +169,7 @@ def run_scenario(base: Base, sc: Scenario, index: int = 0) -> ScenarioResult:
             years, notes = credits_for(base.credit_inputs, base.engine, base.as_of)
             activities = base.activities
     except (PacmInputError, ValueError, ArithmeticError) as exc:
-        error = f"{type(exc).__name__}: {exc}"
+        error = printable(f"{type(exc).__name__}: {exc}")
     finally:
         ps.overrides, ps.override_sources = saved
     y, a = _tidy(sc.name, years, activities)

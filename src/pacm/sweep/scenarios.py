@@ -41,12 +41,17 @@ class Scenario:
         return "; ".join(f"{k}={_show(v)}" for k, v in self.overrides.items())
 
 
+def printable(text: str) -> str:
+    """User text for tables, Markdown and the terminal: control characters shown as escapes."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
 def _show(v: Any) -> str:
     from decimal import Decimal
 
     if isinstance(v, Decimal):
         return format(v, "f")
-    return str(v)
+    return printable(str(v))
 
 
 def load_scenarios(path: str, param_set) -> list[Scenario]:
