@@ -209,3 +209,36 @@ def test_control_characters_of_a_value_never_reach_the_outputs(base, tmp_path):
     for f in files:
         if f.suffix in (".md", ".csv"):
             assert "\x1b" not in f.read_text()
+
+
+@pytest.mark.parametrize("count, ok", [(10_000, True), (10_001, False)])
+def test_scenario_count_limit(tmp_path, count, ok):
+    from pacm.errors import PacmInputError
+
+    text = "scenarios:\n" + "".join(f"  s{i}: {{}}\n" for i in range(count))
+    p = _scenarios(tmp_path, text)
+    if ok:
+        assert len(load_scenarios(str(p), Engine().pack.params)) == count
+    else:
+        with pytest.raises(PacmInputError, match="at most 10,000"):
+            load_scenarios(str(p), Engine().pack.params)
+
+
+@pytest.mark.parametrize("length, ok", [(64, True), (65, False)])
+def test_scenario_name_length_limit(tmp_path, length, ok):
+    from pacm.errors import PacmInputError
+
+    p = _scenarios(tmp_path, f"scenarios:\n  {'a' * length}: {{}}\n")
+    if ok:
+        assert load_scenarios(str(p), Engine().pack.params)[0].name == "a" * length
+    else:
+        with pytest.raises(PacmInputError, match="not a plain name"):
+            load_scenarios(str(p), Engine().pack.params)
+
+
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--workers", "65"], ["--workers", "1", "--scheduler", "tcp://127.0.0.1:1"]])
+def test_bad_worker_options_are_exit_2(tmp_path, capsys, args):
+    sc = _scenarios(tmp_path, "scenarios:\n  base: {}\n")
+    out = tmp_path / "out"
+    assert main(["sweep", str(EXTRACT), "--scenarios", str(sc), "--out", str(out), *args]) == 2
+    assert "--workers" in capsys.readouterr().err and not out.exists()

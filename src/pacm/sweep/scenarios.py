@@ -14,7 +14,6 @@ so an unknown name is exit 2 with "did you mean", and a number given as text is 
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,8 +90,7 @@ def load_scenarios(path: str, param_set) -> list[Scenario]:
         if not isinstance(body, dict):
             raise PacmInputError.single(path, "bad-scenario", f"scenario '{name}' is not a mapping", loc=loc,
                                         expected="{PARAMETER: VALUE, ...} ({} for the base case)")
-        scratch = copy.deepcopy(param_set)
-        scratch.overrides, scratch.override_sources = {}, {}
+        scratch = type(param_set)(params=param_set.params)  # overrides only are written: share the rest
         for pname, value in body.items():
             ploc = doc.where(("scenarios", name, pname))
             if isinstance(value, (dict, list)):
