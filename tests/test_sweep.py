@@ -242,3 +242,16 @@ def test_bad_worker_options_are_exit_2(tmp_path, capsys, args):
     out = tmp_path / "out"
     assert main(["sweep", str(EXTRACT), "--scenarios", str(sc), "--out", str(out), *args]) == 2
     assert "--workers" in capsys.readouterr().err and not out.exists()
+
+
+def test_cli_against_a_local_cluster_equals_in_process(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    sc = _scenarios(tmp_path, "scenarios:\n  base: {}\n  da2: {baseline.downward_adjustment_annual_min: 0.02}\n")
+    argv = ["sweep", str(EXTRACT), "--scenarios", str(sc), "--as-of", "2026-11-01", "--out"]
+    assert main(argv + [str(tmp_path / "a"), "--workers", "1"]) == 0
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address="127.0.0.1:0") as cluster:
+        assert main(argv + [str(tmp_path / "b"), "--scheduler", cluster.scheduler_address]) == 0
+    for t in ("years", "activities"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / f"{t}.parquet"), pd.read_parquet(tmp_path / "b" / f"{t}.parquet"))
+    assert (tmp_path / "a" / "summary.csv").read_text() == (tmp_path / "b" / "summary.csv").read_text()

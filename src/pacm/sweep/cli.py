@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         from ..transition.mapping import load_mapping
         from ..transition.read import read_table
         from .outputs import check_out, write_sweep
-        from .run import execute, prepare, prepare_folder
+        from .run import connect, execute, prepare, prepare_folder
         from .scenarios import load_scenarios
 
         if scheduler is not None and workers is not None:
@@ -41,6 +41,8 @@ def register(app: typer.Typer) -> None:
         engine = load_engine(rules, [], None)
         scs = load_scenarios(str(scenarios), engine.pack.params)
         check_out(out)
+        if scheduler is not None:  # before the long evaluation: an unreachable cluster is said at once
+            connect(scheduler).close()
         mp = load_mapping(mapping)
         title = f"{file.name}, {len(scs)} scenarios, as of {day.isoformat()}"
         if sys.stderr.isatty():

@@ -242,6 +242,16 @@ def _dask():
     return distributed
 
 
+def connect(scheduler: str):
+    """A client of the Dask scheduler at ``scheduler``; exit 2 when it cannot be reached."""
+    distributed = _dask()
+    try:
+        return distributed.Client(scheduler, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise PacmInputError.single("command line", "no-scheduler", f"cannot reach the Dask scheduler {scheduler!r}: {exc}",
+                                    expected="the address of a running scheduler, e.g. tcp://10.0.0.5:8786") from None
+
+
 def execute(base: Base, scenarios: list[Scenario], workers: int = 1, scheduler: str | None = None,
             progress: Callable[[int, int], None] | None = None) -> Iterator[ScenarioResult]:
     """Yield every scenario's result, in the order of ``scenarios`` whatever order they finish in."""
@@ -261,11 +271,7 @@ def execute(base: Base, scenarios: list[Scenario], workers: int = 1, scheduler: 
                                            host="127.0.0.1", dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
         client = distributed.Client(cluster)
     else:
-        try:
-            client = distributed.Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise PacmInputError.single("command line", "no-scheduler", f"cannot reach the Dask scheduler {scheduler!r}: {exc}",
-                                        expected="the address of a running scheduler, e.g. tcp://10.0.0.5:8786") from None
+        client = connect(scheduler)
     try:
         yield from _on_client(distributed, client, base, scenarios, progress)
     finally:
