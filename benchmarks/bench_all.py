@@ -2,7 +2,7 @@
 the floor/peer ratios. Each row comes from the benchmark script that owns it (run in turn here):
 
 * cold ``pacm check`` and ``Engine.check`` in process, durable-rules: ``bench_evaluators.py``;
-* vector evaluator vs the numpy floor and DuckDB: ``bench_floor.py`` (4,000 PDDs);
+* vector evaluator vs the numpy floor, DuckDB and zen-engine: ``bench_floor.py`` (4,000 PDDs);
 * ``pacm transition`` on the 13,160-row export (one process, peak RSS): ``bench_transition.py``'s child;
 * scenario sweep, 100 scenarios x 13,160 activities, local and 2-worker LocalCluster: ``bench_sweep.py``;
 * the crediting pipeline alone: ``bench_quantities.py``.
@@ -71,7 +71,8 @@ def main() -> None:
         ("pandas vector evaluator, 137 rules, 4,000 PDDs, incl. frame", fmt(fl.get("pacm_pdd_s"), "{:,.0f} PDD/s"),
          "within 2x of the floor",
          f"floor {fl['floor_pdd_s']:,.0f} PDD/s (pacm takes {fl['ratio']:.1f}x its time)"
-         + (f"; DuckDB {fl['duckdb_pdd_s']:,.0f} PDD/s" if "duckdb_pdd_s" in fl else "")),
+         + (f"; DuckDB {fl['duckdb_pdd_s']:,.0f} PDD/s" if "duckdb_pdd_s" in fl else "")
+         + (f"; zen-engine {fl['zen_pdd_s']:,.0f} PDD/s" if "zen_pdd_s" in fl else "")),
         ("durable-rules, one PDD per call", fmt(ev.get("rete_pdd_s"), "{:,.0f} PDD/s"), "(keep correct)", ""),
         ("`pacm transition`, 13,160 rows, one core, wall",
          "n/a (export not found)" if tr is None else f"{tr['read_s'] + tr['type_columns_s'] + tr['after_read_s']:.1f} s, "

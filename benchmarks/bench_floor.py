@@ -15,8 +15,10 @@ the pack in force on 2026-11-01, each timed from the flat facts to a status per 
 
 Before any figure is printed, the floor's and DuckDB's statuses are compared with pacm's on every
 PDD and rule: a mismatch stops the benchmark (a comparison of wrong answers is worthless).
-GoRules zen-engine is not measured yet (it installs here; expressing 137 rules as a JDM graph
-was not done in time).
+* **GoRules zen-engine**: one JDM decision (input -> one expression node with a ZEN expression
+  per rule giving its status code -> output), every operand checked non-null first (ZEN raises on
+  comparing null), ``ZenEngine.evaluate_batch`` over one context per PDD (built from the same flat
+  facts, counted in its time). Its own thread pool may use both cores.
 
 Run: ``.venv/bin/python benchmarks/bench_floor.py [N] [--repeat R] [--profile]``.
 """
@@ -250,6 +252,104 @@ def duckdb_run(con, df, kinds, query):
     return np.vstack([np.asarray(res[f"c{j}"], dtype=np.uint8) for j in range(len(res))]) if res else np.zeros((0, len(df)))
 
 
+# ---------------------------------------------------------------------------------- zen-engine
+def _zen_value(v, guards: list) -> str:
+    import json
+
+    from pacm.expr.patterns import ZERO, VArith, VConst, VKey
+
+    if isinstance(v, VConst):
+        if isinstance(v.value, bool):
+            return "true" if v.value else "false"
+        if isinstance(v.value, str):
+            return json.dumps(v.value)
+        return repr(float(v.value))
+    if isinstance(v, VKey):
+        if v.key == ZERO:
+            return "0"
+        guards.append(f"{v.key} != null")
+        return v.key
+    if isinstance(v, VArith):
+        left, right = _zen_value(v.left, guards), _zen_value(v.right, guards)
+        if v.op == "/":  # ZEN does not give NaN: the compiler's '!= 0' guard may come later in the AND
+            guards.append(f"{right} != 0")
+        return f"({left} {v.op} {right})"
+    raise TypeError(v)
+
+
+def zen_pattern(p, kinds) -> str:
+    """A pattern as a ZEN expression; every operand checked non-null first (ZEN's 'and' short-circuits,
+    and comparing null raises)."""
+    from pacm.expr.patterns import ZERO, PAnd, PCmp, PExists, PFalse, POr, PTrue, VConst, VKey
+
+    if isinstance(p, PTrue):
+        return "true"
+    if isinstance(p, PFalse):
+        return "false"
+    if isinstance(p, PExists):
+        if p.key == ZERO:
+            return "false" if p.negate else "true"
+        if p.key not in kinds:
+            return "true" if p.negate else "false"
+        return f"{p.key} {'==' if p.negate else '!='} null"
+    if isinstance(p, PCmp):
+        if p.key != ZERO and p.key not in kinds:
+            return "false"
+        if isinstance(p.rhs, VKey) and p.rhs.key != ZERO and p.rhs.key not in kinds:
+            return "false"
+        kind = "num" if p.key == ZERO else kinds[p.key]
+        if isinstance(p.rhs, VConst) and isinstance(p.rhs.value, (str, bool)):
+            if (kind == "bool") != isinstance(p.rhs.value, bool) or kind == "num":
+                return "false" if p.op == "==" else f"{p.key} != null"
+        guards: list[str] = []
+        left = "0" if p.key == ZERO else p.key
+        if p.key != ZERO:
+            guards.append(f"{p.key} != null")
+        rhs = _zen_value(p.rhs, guards)
+        guards = list(dict.fromkeys(guards))
+        return "(" + " and ".join(guards + [f"{left} {p.op} {rhs}"]) + ")"
+    if isinstance(p, PAnd):
+        return "(" + " and ".join(zen_pattern(i, kinds) for i in p.items) + ")"
+    if isinstance(p, POr):
+        return "(" + " or ".join(zen_pattern(i, kinds) for i in p.items) + ")"
+    raise TypeError(p)
+
+
+def zen_decision(compiled, kinds) -> str:
+    import json
+
+    exprs = []
+    for j, cr in enumerate(compiled.rules):
+        smap, o = cr.status_map, cr.outcomes
+        value = (f"{zen_pattern(o.passed, kinds)} ? {CODE[smap.get('pass', 'pass')]} : "
+                 f"({zen_pattern(o.failed, kinds)} ? {CODE[smap.get('fail', 'fail')]} : "
+                 f"({zen_pattern(o.not_applicable, kinds)} ? {CODE['not_applicable']} : 0))")
+        exprs.append({"id": f"e{j}", "key": f"c{j}", "value": value})
+    pos = {"x": 0, "y": 0}
+    return json.dumps({
+        "nodes": [{"id": "in", "type": "inputNode", "name": "in", "position": pos},
+                  {"id": "ex", "type": "expressionNode", "name": "rules", "position": pos, "content": {"expressions": exprs}},
+                  {"id": "out", "type": "outputNode", "name": "out", "position": pos}],
+        "edges": [{"id": "a", "sourceId": "in", "targetId": "ex", "type": "edge"},
+                  {"id": "b", "sourceId": "ex", "targetId": "out", "type": "edge"}]})
+
+
+def zen_run(engine, flats, n_rules):
+    from pacm.evaluate.rete import to_fact_value
+    from pacm.expr.patterns import key
+
+    reqs = [{"key": "pack", "context": {key(p): to_fact_value(v) for p, v in f.items()}} for f in flats]
+    out = engine.evaluate_batch(reqs)
+    S = np.zeros((n_rules, len(flats)), dtype=np.uint8)
+    for i, r in enumerate(out):
+        if not r.get("success"):
+            raise RuntimeError(f"zen-engine failed on PDD {i}: {str(r)[:300]}")
+        res = r["data"]["result"]
+        for j in range(n_rules):
+            S[j, i] = int(res[f"c{j}"])
+    return S
+
+
 # -------------------------------------------------------------------------------------- main
 def interleaved(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
     """name -> (median, min) seconds; the contenders take turns, so a burst of load elsewhere on
@@ -312,9 +412,23 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
         assert not len(bad), f"DuckDB differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
         print(f"DuckDB {duckdb.__version__}: statuses equal pacm's on all {ref_codes.size:,} pairs")
 
+    try:
+        import zen
+    except ImportError:
+        zen = None
+        print("GoRules zen-engine: not installed (pip install 'pacm[bench]'); peer skipped")
+    if zen is not None:
+        jdm = zen_decision(cp, kinds)
+        zen_engine = zen.ZenEngine({"loader": lambda k: jdm})
+        got = zen_run(zen_engine, flats, len(rule_ids))
+        bad = np.argwhere(got != ref_codes)
+        assert not len(bad), f"zen-engine differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
+        print(f"GoRules zen-engine: statuses equal pacm's on all {ref_codes.size:,} pairs")
     fns = {"frame": lambda: facts_frame(flats), "pacm": pacm_run, "floor": floor_run}
     if duckdb is not None:
         fns["duckdb"] = lambda: duckdb_run(con, facts_frame(flats), kinds, query)
+    if zen is not None:
+        fns["zen"] = lambda: zen_run(zen_engine, flats, len(rule_ids))
     T = interleaved(fns, repeat)
     t_frame, t_pacm, t_floor = T["frame"][0], T["pacm"][0], T["floor"][0]
     figures.update(frame_s=t_frame, pacm_pdd_s=n / t_pacm, floor_pdd_s=n / t_floor)
@@ -330,7 +444,6 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
         figures["duckdb_pdd_s"] = n / t_duck
         print(f"DuckDB SQL CASE, 1 thread (incl. frame): {t_duck:.3f} s = {n / t_duck:,.0f} PDD/s ({n / T['duckdb'][1]:,.0f}) "
               f"-> pacm takes {t_pacm / t_duck:.2f}x DuckDB's time")
-    print("GoRules zen-engine: not measured (see the module docstring)")
     if profile:
         import cProfile
         import pstats
@@ -341,6 +454,11 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
         pr.disable()
         print("\nwhere pacm's time goes (cProfile, one run, top 15 by cumulative time):")
         pstats.Stats(pr).sort_stats("cumulative").print_stats(15)
+    if zen is not None:
+        t_zen = T["zen"][0]
+        figures["zen_pdd_s"] = n / t_zen
+        print(f"GoRules zen-engine evaluate_batch (incl. building its contexts): {t_zen:.3f} s = {n / t_zen:,.0f} PDD/s "
+              f"({n / T['zen'][1]:,.0f}) -> pacm takes {t_pacm / t_zen:.2f}x zen-engine's time")
     figures["ratio"] = t_pacm / t_floor
     return figures
 
