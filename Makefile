@@ -79,7 +79,7 @@ mutation: mutation-rules
 	@echo "survivors report: build/mutation/REPORT.md"
 
 bench: venv
-	$(BIN)/python benchmarks/bench_evaluators.py
+	$(BIN)/python benchmarks/bench_all.py
 
 coverage-doc: venv
 	$(BIN)/pacm coverage --format markdown --out rules/COVERAGE.md

@@ -339,7 +339,7 @@ def _register_optional() -> None:
     """Commands that live in their own modules (each exposes ``register(app)``)."""
     import importlib
 
-    for mod in ("pacm.coverage", "pacm.transition.cli", "pacm.excel", "pacm.serve", "pacm.diff"):
+    for mod in ("pacm.coverage", "pacm.transition.cli", "pacm.excel", "pacm.serve", "pacm.diff", "pacm.sweep.cli"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -49,6 +49,7 @@ class RunResult:
     n_rules: int = 0
     all_findings: bool = False
     rule_counts: dict = field(default_factory=dict)  # rule -> status -> rows (valid PDDs, evaluated rules)
+    credit_inputs: list = field(default_factory=list)  # activity-years before crediting (see credits_for)
 
 
 def make_context(engine, mapping: Mapping, as_of: dt.date) -> Context:
@@ -235,6 +236,7 @@ def run(
     findings.sort(key=lambda x: (x[0], not x[2].startswith("input."), x[2]))
 
     credit_rows, notes = _credit_rows(acts, ctx)
+    credit_inputs = [dict(r) for r in credit_rows]  # _credits consumes its rows
     years = _credits(credit_rows, engine, as_of, notes)
     by_act: dict[int, int] = {}
     if len(years):
@@ -265,8 +267,16 @@ def run(
         source=str(path), as_of=as_of, mapping=mapping, activities=activities, findings=fdf, years=years,
         not_checkable=not_checkable, excluded=excluded, eligibility_rules=elig_rules, timings=timings, notes=notes,
         engine_info=engine.pack.engine_info(), n_rules=len(compiled.rules), all_findings=all_findings,
-        rule_counts=rule_counts,
+        rule_counts=rule_counts, credit_inputs=credit_inputs,
     )
+
+
+def credits_for(credit_inputs: list[dict], engine, as_of: dt.date) -> tuple[Any, list[str]]:
+    """The credit step of :func:`run` again, on its ``RunResult.credit_inputs``, with ``engine``'s
+    parameters as they are now (``pacm sweep``: scenarios that change only crediting parameters
+    reuse one evaluation). Returns (years, notes), ``years`` as in ``RunResult.years``."""
+    notes: list[str] = []
+    return _credits([dict(r) for r in credit_inputs], engine, as_of, notes), notes
 
 
 def _credit_rows(acts: list[dict], ctx: Context) -> tuple[list[dict], list[str]]:
