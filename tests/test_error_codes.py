@@ -19,7 +19,7 @@ KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 #: call name -> index of the positional argument holding the code.
 #: ``X.add`` is Collected.add / the workbook reader's add; a bare ``add(...)`` is the trace, not an error.
-_CODE_ARG = {"single": 1, "wrong": 0, "Problem": 0, "_LoadProblem": 0, "add": 0}
+_CODE_ARG = {"single": 1, "wrong": 0, "Problem": 0, "_LoadProblem": 0, "add": 0, "_refuse": 0}
 
 
 def raised_codes() -> dict[str, list[str]]:
@@ -30,6 +30,12 @@ def raised_codes() -> dict[str, list[str]]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
+            # a helper that returns (code, found, expected) for its caller to raise (the workbook's cell checks)
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple) and len(node.value.elts) >= 3:
+                first = node.value.elts[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str) and "-" in first.value \
+                        and KEBAB.match(first.value):
+                    found.setdefault(first.value, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
             if not isinstance(node, ast.Call):
                 continue
             func = node.func

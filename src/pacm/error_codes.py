@@ -37,6 +37,7 @@ GROUPS = {
     "methodology": "Methodology files",
     "registry": "The methodology registry",
     "transition": "CDM-transition exports and column mappings",
+    "sweep": "Scenario sweeps (`pacm sweep`)",
     "rule-cases": "Rule cases and the coverage matrix",
 }
 
@@ -96,6 +97,10 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("bad-header", "workbook", "A yearly table's header is not the layout written by `pacm template`."),
     ("missing-value", "workbook", "A row of a table has no value."),
     ("too-many-rows", "workbook", "A sheet has more rows than pacm reads."),
+    ("cell-error", "workbook", "A cell holds an Excel error value (#REF!, #DIV/0!, #N/A...)."),
+    ("number-too-large", "workbook", "A number cell too large to be read exactly under its number format."),
+    ("too-many-cells", "workbook", "A row or the workbook holds more cells than pacm reads; refused before the sheet is loaded."),
+    ("bad-cell", "workbook", "A sheet holds a cell the reader cannot read at all (damaged sheet XML)."),
     ("formula-not-allowed", "workbook", "A cell holds a formula; pacm reads values only and never evaluates formulas."),
     # ---------------------------------------------------------- command line
     ("bad-usage", "command-line", "An option or argument the command does not accept, or a bad combination of them."),
@@ -166,6 +171,14 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("unknown-check", "transition", "A column check pacm does not know."),
     ("missing-column", "transition", "A column the mapping must define, or the export must hold."),
     ("bad-not-in-file", "transition", "A mapping's not_in_file list is not a list of PDD fields or prefixes."),
+    # ----------------------------------------------------------------- sweep
+    ("bad-scenarios", "sweep", "A scenarios file whose 'scenarios' is not a non-empty mapping."),
+    ("too-many-scenarios", "sweep", "More scenarios than `pacm sweep` runs in one call."),
+    ("bad-scenario-name", "sweep", "A scenario name that is not a plain name of 1-64 characters."),
+    ("bad-scenario", "sweep", "A scenario that is not a mapping of parameter names to values."),
+    ("no-pdds", "sweep", "A folder given as the population holds no PDD file."),
+    ("missing-dependency", "sweep", "Parallel sweeps need dask.distributed, which this installation lacks."),
+    ("no-scheduler", "sweep", "The Dask scheduler given with --scheduler cannot be reached."),
     # ------------------------------------------------------------ rule cases
     ("no-cases", "rule-cases", "A rule-case file without cases."),
     ("bad-case", "rule-cases", "A rule case that is not a mapping of name, rule, expect and pdd."),
