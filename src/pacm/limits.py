@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -126,3 +127,29 @@ def parse_decimal(text: str) -> Decimal | None:
         return Decimal(text)
     except (InvalidOperation, ValueError):
         return None
+
+
+# ----------------------------------------------------------------------------- text
+#: Bidirectional-text controls: they reorder what a reader sees ("Trojan Source", CVE-2021-42574).
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+#: Characters a text field may not hold: C0 and C1 controls but tab and line feed, DEL, lone
+#: surrogates (a JSON ``"\ud800"``), bidi controls.
+_FORBIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff{BIDI_CONTROLS}]")
+#: Characters that show nothing: white space, format characters (zero-width space, BOM, ...).
+_INVISIBLE = re.compile("[\\s\u00ad\u180e\u200b-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff\u3164\uffa0]*")
+
+
+def text_problem(s: str) -> tuple[str, str] | None:
+    """``(code, found)`` when a text holds a forbidden character or nothing visible, else None."""
+    bad = _FORBIDDEN.search(s)
+    if bad is not None:
+        ch = bad.group()
+        return "bad-character", f"the text holds the control character U+{ord(ch):04X} at position {bad.start() + 1}"
+    if _INVISIBLE.fullmatch(s):
+        return "empty-text", "found a text with no visible character" if s else "found an empty text"
+    return None
+
+
+def cut(s: str, n: int = MAX_QUOTED) -> str:
+    """``s`` cut to ``n`` characters with '...' (a user's text quoted in a message)."""
+    return s if len(s) <= n else s[:n] + "..."

@@ -38,6 +38,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from . import limits
 from .errors import PacmInputError
 
 #: Default size limit for one input file (documented in the README).
@@ -141,6 +142,14 @@ class _Constructor(SafeConstructor):
     def _path_of(self, node) -> tuple:
         return self.node_paths.get(id(node), ())
 
+    def _bounded(self, node, value):
+        """``value`` when it fits :mod:`pacm.limits`, else a load problem naming the field."""
+        try:
+            limits.check_number(value)
+        except limits.OutOfBounds as exc:
+            raise _LoadProblem(exc.code, exc.found, _line(node), exc.expected, self._path_of(node))
+        return value
+
     def construct_yaml_float(self, node):
         text = str(self.construct_scalar(node)).replace("_", "")
         low = text.lower().lstrip("+-")
@@ -149,27 +158,46 @@ class _Constructor(SafeConstructor):
                 "not-finite", f"'{text}' is not a finite number", _line(node), "a finite number", self._path_of(node)
             )
         try:
-            return Decimal(text)
+            value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the resolver regex prevents it
             raise _LoadProblem("bad-number", f"'{text}' is not a number", _line(node), path=self._path_of(node))
+        return self._bounded(node, value)
 
     def construct_yaml_int(self, node):
-        try:
-            return super().construct_yaml_int(node)
-        except ValueError:  # Python refuses int() of more than 4,300 digits
-            digits = len(str(node.value))
+        """YAML 1.2 core integers: decimal, ``0o`` octal, ``0x`` hex. A leading zero is refused.
+
+        PyYAML follows YAML 1.1, where ``0100`` is octal 64; in YAML 1.2 it is 100. A reader of
+        the file cannot tell which was meant, so pacm asks for the number without the zero.
+        """
+        text = str(self.construct_scalar(node))
+        body = text.lstrip("+-")
+        if len(text) > 4300:  # Python refuses int() of more than 4,300 digits
             raise _LoadProblem(
                 "bad-number",
-                f"a number of {digits:,} characters is too long to read",
+                f"a number of {len(text):,} characters is too long to read",
                 _line(node),
-                "a number of sensible size",
+                limits.NUMBER_EXPECTED,
                 self._path_of(node),
             )
+        if body[:2] in ("0o", "0x"):
+            value = int(body[2:], 8 if body[1] == "o" else 16)
+        elif len(body) > 1 and body[0] == "0":
+            raise _LoadProblem(
+                "leading-zero",
+                f"the number {text} starts with a zero",
+                _line(node),
+                f"a number without leading zeros ({text[: len(text) - len(body)]}{body.lstrip('0') or '0'})",
+                self._path_of(node),
+                "YAML 1.1 would read it as an octal number, YAML 1.2 as decimal; pacm will not guess",
+            )
+        else:
+            value = int(body, 10)
+        return self._bounded(node, -value if text.startswith("-") else value)
 
     def construct_yaml_timestamp(self, node):
         text = self.construct_scalar(node)
         try:
-            return super().construct_yaml_timestamp(node)
+            value = super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise _LoadProblem(
                 "impossible-date",
@@ -178,6 +206,11 @@ class _Constructor(SafeConstructor):
                 "a calendar date YYYY-MM-DD",
                 self._path_of(node),
             )
+        try:
+            limits.check_date(value)
+        except limits.OutOfBounds as exc:
+            raise _LoadProblem(exc.code, exc.found, _line(node), exc.expected, self._path_of(node))
+        return value
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, int | None] = {}
@@ -584,11 +617,13 @@ def _json_pairs(pairs):
 
 
 def _find_marker(obj) -> tuple[tuple, Any] | None:
-    """The path and value of the first NaN/Infinity or duplicate-key object in parsed JSON."""
+    """The path and value of the first NaN/Infinity, duplicate-key object or out-of-bounds number in parsed JSON."""
     stack: list = [((), obj)]
     while stack:
         path, o = stack.pop()
         if isinstance(o, _NonFinite):
+            return path, o
+        if isinstance(o, (int, Decimal)) and not isinstance(o, bool) and limits.number_problem(o):
             return path, o
         if isinstance(o, _DupObject):
             return path + (o.dup,), o
@@ -629,6 +664,11 @@ def loads_json(text: str, source: str = "<string>") -> Document:
             raise PacmInputError.single(
                 source, "not-finite", f"'{marker.name}' is not a finite number", loc=doc.where(path), expected="a finite number"
             )
+        if isinstance(marker, (int, Decimal)):
+            try:
+                limits.check_number(marker)
+            except limits.OutOfBounds as exc:
+                raise PacmInputError.single(source, exc.code, exc.found, loc=doc.where(path), expected=exc.expected)
         raise PacmInputError.single(
             source,
             "duplicate-key",
