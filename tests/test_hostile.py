@@ -144,12 +144,12 @@ def test_date_outside_window(capsys, tmp_path):
 
 
 def test_date_before_window(capsys, tmp_path):
-    refused(capsys, tmp_path, _variant(tmp_path, "start_date: 2025-03-01", "start_date: 1899-12-31"),
-            "date-out-of-bounds", "dates.start_date", "1900-01-01")
+    refused(capsys, tmp_path, _variant(tmp_path, "start_date: 2025-03-01", "start_date: 1799-12-31"),
+            "date-out-of-bounds", "dates.start_date", "1800-01-01")
 
 
 def test_date_first_day_of_window_is_read(capsys, tmp_path):
-    accepted(capsys, tmp_path, _variant(tmp_path, "start_date: 2025-03-01", "start_date: 1900-01-01"))
+    accepted(capsys, tmp_path, _variant(tmp_path, "start_date: 2025-03-01", "start_date: 1800-01-01"))
 
 
 def test_crediting_period_ending_outside_window(capsys, tmp_path):

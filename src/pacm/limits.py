@@ -17,8 +17,9 @@ crediting period of at least one year is the PDD model's business (:mod:`pacm.pd
   binary float and back without change, which is what the Rete evaluator compares.
 * A date, and a year used as a key, lie in :data:`YEAR_MIN` .. :data:`YEAR_MAX`: wide enough
   for any CDM or Article 6.4 record (the CDM began in 2001; a crediting period of 3 x 15 years
-  started in 2100 still ends before 2200), narrow enough that adding a crediting period to a
-  date never leaves Python's calendar.
+  started in 2100 still ends before 2200) and for the spreadsheet epoch 1899-12-30 the column
+  mapping names, narrow enough that adding a crediting period to a date never leaves Python's
+  calendar.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 MAX_INT_DIGITS = 15
 MAX_FRACTION_DIGITS = 15
 MAX_SIGNIFICANT_DIGITS = 15
-YEAR_MIN = 1900
+YEAR_MIN = 1800
 YEAR_MAX = 2199
 DATE_MIN = dt.date(YEAR_MIN, 1, 1)
 DATE_MAX = dt.date(YEAR_MAX, 12, 31)

@@ -46,19 +46,19 @@ def term_text(s: object, limit: int | None = MAX_TERM) -> str:
     return text
 
 
-#: Markdown punctuation that can start inline markup (emphasis, code, links, images, strike-through,
-#: table cells); escaped with a backslash (CommonMark section 2.4). A leading ``#``, ``-``, ``+`` or
-#: digit+``.`` would start a block, so the first character is escaped too when it is one of those.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]|!~])")
-_MD_BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
+#: Markdown punctuation that starts inline markup pacm must not pass through: code spans, links
+#: and images (``[``, ``]``), emphasis with ``*``, strike-through, table pipes, and the backslash
+#: itself; escaped with a backslash (CommonMark section 2.4). ``<``, ``>`` and ``&`` become HTML
+#: entities (no raw HTML, no ``<http://...>`` autolink). ``_`` inside words is not emphasis in
+#: GitHub-flavoured Markdown and is left alone, so field names stay readable.
+_MD_SPECIAL = re.compile(r"([\\`*\[\]|~])")
 
 
 def md_text(s: object) -> str:
     """User text for a Markdown table cell or line: one line, markup escaped, HTML as entities."""
     text = " ".join(term_text(s, None).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _MD_BLOCK_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV Injection).

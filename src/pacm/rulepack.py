@@ -27,7 +27,7 @@ from .expr.parser import ExprError, Names, parse_condition
 from .expr.patterns import Outcomes, compile_outcomes
 from .params import CONFIDENCE, ParameterSet, load_parameters
 from .pdd.fields import field_type, registry
-from .safeyaml import expect_mapping, load_file
+from .safeyaml import expect_mapping, load_file, read_bytes
 
 KINDS = ("automatic", "validator_judgement")
 SEVERITIES = ("error", "warning", "info")
@@ -229,7 +229,7 @@ def digest_of(paths: list[Path], base: Path) -> str:
     for p in sorted(paths):
         h.update(str(p.relative_to(base)).encode())
         h.update(b"\0")
-        h.update(p.read_bytes())
+        h.update(read_bytes(p))  # regular files only, size-checked, never blocks (a FIFO, /dev/zero)
         h.update(b"\0")
     return h.hexdigest()
 
@@ -442,79 +442,20 @@ def _pack_files(root: Path) -> list[Path]:
     return files
 
 
-def _cache_path(digest: str) -> Path | None:
-    """Where a checked pack is cached (``$PACM_CACHE_DIR``, else ``~/.cache/pacm``); None when disabled."""
-    import os
-
-    if os.environ.get("PACM_NO_CACHE"):
-        return None
-    from . import __version__
-
-    base = Path(os.environ.get("PACM_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pacm")
-    return base / f"pack-{__version__}-{digest[:40]}.pickle"
-
-
-def _cache_trusted(path: Path) -> bool:
-    """Only unpickle a cache file this user owns, in a folder only this user can write to.
-
-    Unpickling runs code, so a cache another account could have written is never read.
-    """
-    import os
-    import stat
-
-    try:
-        st, dst = path.stat(), path.parent.stat()
-    except OSError:
-        return False
-    uid = os.getuid() if hasattr(os, "getuid") else st.st_uid
-    return (
-        stat.S_ISREG(st.st_mode)
-        and st.st_uid == uid
-        and dst.st_uid == uid
-        and not (st.st_mode | dst.st_mode) & (stat.S_IWGRP | stat.S_IWOTH)
-    )
-
-
 def load_pack(root: str | Path | None = None) -> RulePack:
     """Load ``rules/`` (rule files, ``parameters/``, ``pack.yaml``) and check every rule.
 
-    Parsing and checking every YAML file takes a few hundred milliseconds; the checked pack is
-    cached under the SHA-256 of every rule, parameter and methodology file (and the pacm version),
-    so an unchanged pack loads in milliseconds and any edit invalidates the cache. The cache is
-    written by pacm itself; set ``PACM_NO_CACHE=1`` to bypass it.
+    Why no cache: an earlier version pickled the checked pack under ``~/.cache/pacm``. Unpickling
+    runs code, so a crafted or swapped cache file ran code as the user and could change results
+    while the report still showed the SHA-256 of the YAML files (issue 11). Loading and checking
+    every file takes 115-150 ms (measured on the development machine under a load average of 8,
+    137 rules; the pickle saved about 100 of them), so pacm now always reads the YAML itself:
+    nothing loaded from disk is unpickled and the digest in a report is that of the files read.
     """
-    import pickle
-
     root = Path(root) if root else default_root()
     files = _pack_files(root)
     digest = digest_of(files, root.parent)
-    cache = _cache_path(digest)
-    if cache is not None and _cache_trusted(cache):
-        try:
-            with open(cache, "rb") as fh:
-                pack = pickle.load(fh)
-            if isinstance(pack, RulePack) and pack.digest == digest:
-                pack.root = root
-                return pack
-        except Exception:  # a stale or broken cache is rebuilt, never trusted
-            pass
-    pack = _load_pack_uncached(root, digest)
-    if cache is not None:
-        try:
-            import os
-            import tempfile
-
-            cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".pack-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(pack, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, cache)
-            old = sorted(cache.parent.glob("pack-*.pickle"), key=lambda q: q.stat().st_mtime, reverse=True)
-            for q in old[16:]:  # keep the cache small: the 16 most recent packs
-                q.unlink(missing_ok=True)
-        except OSError:
-            pass
-    return pack
+    return _load_pack_uncached(root, digest)
 
 
 def _load_pack_uncached(root: Path, digest: str) -> RulePack:

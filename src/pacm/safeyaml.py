@@ -442,7 +442,14 @@ class Document:
 
 
 def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
-    """Read a file after checking its size (never reads an oversized file)."""
+    """Read a regular file after checking its size (never reads an oversized file, never blocks).
+
+    A FIFO would block ``open`` until a writer comes, and a device (a symlink in a rule folder to
+    ``/dev/zero``) never ends: only regular files are read. The file is opened non-blocking and
+    checked again on the open descriptor, so swapping it for a FIFO after the first check fails too.
+    """
+    import stat as _stat
+
     p = Path(path)
     src = str(path)
     try:
@@ -452,8 +459,12 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
         raise PacmInputError.single(src, "file-unreadable", f"cannot read: {why}")
-    if p.is_dir():
+    if _stat.S_ISDIR(st.st_mode):
         raise PacmInputError.single(src, "is-a-directory", "is a directory", expected="a file")
+    if not _stat.S_ISREG(st.st_mode):
+        raise PacmInputError.single(
+            src, "not-a-regular-file", "is a device, FIFO or socket, not a regular file", expected="a regular file"
+        )
     if st.st_size > max_bytes:
         raise PacmInputError.single(
             src,
@@ -462,11 +473,21 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
             expected=f"at most {max_bytes:,} bytes",
         )
     try:
-        with open(p, "rb") as fh:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise PacmInputError.single(src, "file-unreadable", f"cannot read: {exc.strerror}")
+    try:
+        if not _stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PacmInputError.single(
+                src, "not-a-regular-file", "is a device, FIFO or socket, not a regular file", expected="a regular file"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise PacmInputError.single(src, "file-unreadable", f"cannot read: {exc.strerror}")
-    if len(data) > max_bytes:  # grew between stat and read, or a device
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # grew between stat and read
         raise PacmInputError.single(
             src, "file-too-large", f"file is over the {max_bytes:,}-byte limit", expected=f"at most {max_bytes:,} bytes"
         )

@@ -1,20 +1,22 @@
 """Markdown report, for pasting into a validation report: the same sections as the HTML report
 (both render :func:`pacm.report.view.build_view`), as GitHub-flavoured Markdown tables.
 
-Text from the PDD or the rule pack is put on one line, with ``|`` escaped (it would split a table
-cell) and ``<``/``>`` escaped (a pasted report must not carry live HTML).
+Text from the PDD or the rule pack is put on one line with :func:`pacm.outsafe.md_text`: ``|``
+escaped (it would split a table cell), links, images and code spans escaped, HTML as entities
+(a pasted report must not carry live HTML or ``javascript:`` links).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from ..outsafe import md_text
 from .view import build_view, methodology_items
 
 
 def md_cell(s) -> str:
-    text = " ".join(str(s).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    """Text on one line with Markdown markup and HTML neutralised (:func:`pacm.outsafe.md_text`)."""
+    return md_text(s)
 
 
 @lru_cache(maxsize=1)
