@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # durable-rules ships as an sdist only and builds with gcc; on Python 3.13 its C core needs this define.
 export CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")')
 
-.PHONY: demo test venv bench clean coverage-doc schema-doc
+.PHONY: demo test venv bench clean coverage-doc schema-doc fuzz
 
 $(BIN)/pacm: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ demo: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+# issue 11: the hostile-input generator with ten times the make-test budget (about 30,000 cases)
+fuzz: venv
+	PACM_FUZZ_EXAMPLES=29000 $(BIN)/python -m pytest tests/test_hostile_fuzz.py
 
 bench: venv
 	$(BIN)/python benchmarks/bench_evaluators.py
