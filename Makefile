@@ -9,7 +9,7 @@ LOCKED := $(BIN)/python -m pip install -q --disable-pip-version-check --require-
 # durable-rules ships as an sdist only and builds with gcc; on Python 3.13 its C core needs this define.
 export CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")')
 
-.PHONY: demo test test-latest venv lock bench clean coverage-doc schema-doc error-doc serve docs mutation mutation-rules
+.PHONY: demo test test-latest venv lock bench clean coverage-doc schema-doc error-doc serve docs mutation mutation-rules fuzz
 
 # 1. the build tools (pip, setuptools, hatchling) from requirements/build.txt; 2. every dependency,
 # test tools included, from requirements/lock.txt, built with those tools (--no-build-isolation: no
@@ -77,6 +77,10 @@ mutation: mutation-rules
 	$(BIN)/python tests/mutation/code_mutants.py --out build/mutation/code_mutants.md
 	cat build/mutation/rules.md build/mutation/files.md build/mutation/code_mutants.md > build/mutation/REPORT.md
 	@echo "survivors report: build/mutation/REPORT.md"
+
+# issue 11: the hostile-input generator with ten times the make-test budget (about 30,000 cases)
+fuzz: venv
+	PACM_FUZZ_EXAMPLES=29000 $(BIN)/python -m pytest tests/test_hostile_fuzz.py
 
 bench: venv
 	$(BIN)/python benchmarks/bench_all.py

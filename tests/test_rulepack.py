@@ -48,10 +48,15 @@ def test_dated_value_in_force(pack_copy, monkeypatch):
     assert pack.params.describe("crediting_period.er_renewable_max_years", dt.date(2030, 6, 1))["in_force_from"] == "2030-01-01"
 
 
-def test_hash_changes_with_any_edit_and_the_pack_follows(pack_copy):
+def test_hash_changes_with_any_edit_and_nothing_is_cached(pack_copy, tmp_path, monkeypatch):
+    # issue 11: the rule pack is never cached (a pickle ran code); every load reads the YAML
+    monkeypatch.delenv("PACM_NO_CACHE", raising=False)
+    monkeypatch.setenv("PACM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     first = load_pack(pack_copy)
-    again = load_pack(pack_copy)  # the same files: the same digest
+    again = load_pack(pack_copy)
     assert again.digest == first.digest and len(again.rules) == len(first.rules)
+    assert not (tmp_path / "cache").exists() and not (tmp_path / "xdg").exists()
     f = pack_copy / "parameters" / "additionality.yaml"
     f.write_text(f.read_text().replace("{value: 0.2}", "{value: 0.25}"))
     edited = load_pack(pack_copy)

@@ -13,14 +13,16 @@ import datetime as dt
 import json
 import os
 import re
+import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 import typer
 
 from .errors import PacmInputError
+from .outsafe import term_text
 
 app = typer.Typer(
     add_completion=True,
@@ -78,24 +80,69 @@ def parse_date(value: Optional[str], what: str = "--as-of") -> dt.date:
         )
 
 
-def write_atomic(path: str, text: str | bytes) -> None:
-    """Write a whole file or nothing: a temp file in the same folder, then an atomic rename."""
+#: Longest file name accepted for ``--out`` (bytes): the temporary file adds a prefix and a suffix
+#: to it, and most file systems stop at 255.
+MAX_OUT_NAME = 200
+
+
+def check_out(path: str, inputs: Sequence[str | os.PathLike] = ()) -> None:
+    """Refuse an ``--out`` that cannot be a report: a missing folder, a directory, a device, FIFO or
+    socket (replacing it with a regular file would destroy it), one of the input files, or a name
+    too long for the file system. Called before any work, and again just before writing."""
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise PacmInputError.single(
             str(path), "no-such-folder", f"folder {folder} does not exist", expected="--out in an existing folder"
         )
-    if target.is_dir():
-        raise PacmInputError.single(str(path), "is-a-directory", "--out is a directory", expected="a file name")
-    mode = "wb" if isinstance(text, bytes) else "w"
+    if len(target.name.encode("utf-8", "surrogateescape")) > MAX_OUT_NAME:
+        raise PacmInputError.single(
+            str(path), "cannot-write", f"the file name is too long ({len(target.name):,} characters)",
+            expected=f"a file name of at most {MAX_OUT_NAME} bytes",
+        )
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+        st = os.stat(target)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise PacmInputError.single(str(path), "cannot-write", f"cannot write: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise PacmInputError.single(str(path), "is-a-directory", "--out is a directory", expected="a file name")
+    if not stat.S_ISREG(st.st_mode):
+        raise PacmInputError.single(
+            str(path), "not-a-regular-file", "--out is a device, FIFO or socket", expected="the name of a regular file"
+        )
+    for inp in inputs:
+        try:
+            same = os.path.samefile(target, inp)
+        except OSError:
+            same = False
+        if same:
+            raise PacmInputError.single(
+                str(path), "out-is-input", "--out is the input file; writing the report would overwrite it",
+                expected="another file name",
+            )
+
+
+def write_atomic(path: str, text: str | bytes, inputs: Sequence[str | os.PathLike] = ()) -> None:
+    """Write a whole file or nothing: a temp file in the same folder, then an atomic rename.
+
+    The file gets the usual ``0666 & ~umask`` mode (``mkstemp`` would leave it owner-only).
+    """
+    check_out(path, inputs)
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "backslashreplace")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:50]}.", dir=folder)
     except OSError as exc:
         raise PacmInputError.single(str(path), "cannot-write", f"cannot write in {folder}: {exc.strerror}")
     try:
-        with os.fdopen(fd, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o666 & ~mask)
         os.replace(tmp, target)
     except BaseException as exc:
         try:
@@ -168,6 +215,9 @@ def check(
         if any(str(p) == "-" for p in pdd):
             fail_input("'-' (standard input) cannot be mixed with other PDDs")
         raise typer.Exit(batch_command(load_engine(rules, param, params, methodologies), pdd, day, out, formats, lang))
+    inputs = [p for p in (pdd[0], params) if p is not None and str(p) != "-"]
+    if out is not None:
+        check_out(str(out), inputs)
     source = str(pdd[0])
     if source == "-":
         from .stdin import SOURCE, read_stdin_pdd
@@ -184,7 +234,7 @@ def check(
     text = render(result, format, trace=trace, lang=lang, show=statuses, summary=summary,
                   color=out is None and format == "text" and sys.stdout.isatty())
     if out is not None:
-        write_atomic(str(out), text)
+        write_atomic(str(out), text, inputs)
     else:
         sys.stdout.write(text)
     raise typer.Exit(result.exit_code)
@@ -455,7 +505,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     except Exception as e:  # an internal error: say so plainly, traceback only on request
         if os.environ.get("PACM_DEBUG"):
             raise
-        sys.stderr.write(f"pacm: internal error: {type(e).__name__}: {e} (set PACM_DEBUG=1 for a traceback)\n")
+        sys.stderr.write(f"pacm: internal error: {term_text(f'{type(e).__name__}: {e}')} (set PACM_DEBUG=1 for a traceback)\n")
         return 3
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,25 @@ def _with_issuance(q, data: dict) -> dict:
     if getattr(q, "issuance", None) is not None:
         data["issuance"] = dict(q.issuance)
     return data
+
+
+def check_facts(flat: dict[str, Any], source: str) -> None:
+    """Every number an evaluator will see is inside :mod:`pacm.limits`, derived ones included.
+
+    Read values are checked as they are loaded; a derived value (``cumulative_years`` =
+    ``length_years x number``) is a product of bounded values and may still leave the bounds.
+    """
+    from . import limits
+    from .errors import PacmInputError
+
+    for path, v in flat.items():
+        if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+            why = limits.number_problem(v)
+            if why is not None:
+                raise PacmInputError.single(
+                    source, "number-out-of-bounds", f"the derived value {limits.shown_number(v)} {why}",
+                    loc=path, expected=limits.NUMBER_EXPECTED + "; check the values it is computed from",
+                )
 
 
 class Engine:
@@ -168,6 +188,7 @@ class Engine:
     ) -> Result:
         cp = self.compiled(as_of)
         flat = self.facts(pdd, as_of)
+        check_facts(flat, source)
         statuses = self.statuses(flat, as_of, evaluator, source)
         findings = build_findings(cp.rules, statuses, flat)
         findings.sort(key=lambda f: (STATUS_ORDER.index(f.status), f.rule))

@@ -44,6 +44,7 @@ GROUPS = {
 _TABLE: tuple[tuple[str, str, str], ...] = (
     # ------------------------------------------------------------------ file
     ("file-not-found", "file", "The file given does not exist."),
+    ("not-a-regular-file", "file", "A FIFO, device or socket where a file is expected; refused without reading or blocking."),
     ("file-unreadable", "file", "The file exists but the operating system refused to read it (permissions, I/O error)."),
     ("file-too-large", "file", "The file is over pacm's size limit; it is refused before being read."),
     ("is-a-directory", "file", "A folder was given where a file is expected."),
@@ -79,6 +80,10 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("out-of-range", "value", "A number outside the field's range (a fraction above 1, a negative count...)."),
     ("not-finite", "value", "NaN or an infinity where a number is expected."),
     ("bad-number", "value", "A number too long or too large to be read exactly."),
+    ("number-out-of-bounds", "value", "A number (read, or derived from read values) outside pacm's load-time bounds: digits, size, finiteness."),
+    ("date-out-of-bounds", "value", "A date, or a crediting period's last day, outside pacm's date window."),
+    ("bad-year", "value", "A year key that is not plain digits of a year in pacm's window (padded, full-width...)."),
+    ("leading-zero", "value", "An integer written with a leading zero (YAML 1.1 would read 0100 as octal 64)."),
     ("bad-date", "value", "A text or value that is not a date YYYY-MM-DD."),
     ("impossible-date", "value", "A date that does not exist in the calendar (2023-02-30)."),
     ("empty-text", "value", "An empty text where some text is required."),
@@ -109,6 +114,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("stdin-is-a-terminal", "command-line", "'-' (standard input) was given but nothing is piped in."),
     ("bad-argument", "command-line", "An argument of the Python API (`pacm.check`) of the wrong kind."),
     ("unknown-rule", "command-line", "A rule id no rule of the pack has (`pacm explain`)."),
+    ("out-is-input", "command-line", "--out names one of the input files; pacm never overwrites its input."),
     ("no-such-folder", "command-line", "The folder an output is to be written in does not exist."),
     ("not-a-folder", "command-line", "An output folder is expected and a file was given."),
     ("folder-not-empty", "command-line", "The output folder holds files that are not a previous pacm output."),

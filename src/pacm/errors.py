@@ -14,6 +14,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from .outsafe import term_text
+
 
 @dataclass
 class Problem:
@@ -26,11 +28,13 @@ class Problem:
     hint: str | None = None
 
     def render(self) -> str:
-        text = f"{self.loc}: {self.message}" if self.loc else self.message
+        """One line: user text inside ``loc`` and ``message`` is escaped and cut (:func:`pacm.outsafe.term_text`)."""
+        loc, message = term_text(self.loc, 160), term_text(self.message)
+        text = f"{loc}: {message}" if loc else message
         if self.expected:
-            text += f" (expected {self.expected})"
+            text += f" (expected {term_text(self.expected)})"
         if self.hint:
-            text += f"; {self.hint}"
+            text += f"; {term_text(self.hint, 200)}"
         return f"{text} [{self.code}]"
 
 
@@ -63,12 +67,13 @@ class PacmInputError(Exception):
 
     def render(self) -> str:
         """``FILE: WHERE: MESSAGE (expected ...); HINT [code]``, or a header and one line per problem."""
+        source = term_text(self.source, 200)
         if len(self.problems) == 1:
-            return f"{self.source}: {self.problems[0].render()}"
+            return f"{source}: {self.problems[0].render()}"
         real = [p for p in self.problems if p.code != "more-problems"]
         more = len(real) < len(self.problems)  # the loader already cut the list
         shown = real[: self.SHOWN]
-        lines = [f"{self.source}: {'more than ' if more else ''}{len(real)} problems"]
+        lines = [f"{source}: {'more than ' if more else ''}{len(real)} problems"]
         lines += [f"  - {p.render()}" for p in shown]
         lines += [f"  - {p.render()}" for p in self.problems if p.code == "more-problems"]
         if len(real) > len(shown):

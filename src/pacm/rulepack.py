@@ -28,7 +28,7 @@ from .expr.patterns import Outcomes, compile_outcomes
 from .params import CONFIDENCE, ParameterSet, load_parameters
 from .paths import rules_dir
 from .pdd.fields import field_type, registry
-from .safeyaml import expect_mapping, load_file
+from .safeyaml import expect_mapping, load_file, read_bytes
 
 KINDS = ("automatic", "validator_judgement")
 SEVERITIES = ("error", "warning", "info")
@@ -230,7 +230,7 @@ def digest_of(paths: list[Path], base: Path) -> str:
     for p in sorted(paths):
         h.update(str(p.relative_to(base)).encode())
         h.update(b"\0")
-        h.update(p.read_bytes())
+        h.update(read_bytes(p))  # regular files only, size-checked, never blocks (a FIFO, /dev/zero)
         h.update(b"\0")
     return h.hexdigest()
 

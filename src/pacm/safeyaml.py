@@ -38,6 +38,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from . import limits
 from .errors import PacmInputError
 
 #: Default size limit for one input file (documented in the README).
@@ -141,6 +142,14 @@ class _Constructor(SafeConstructor):
     def _path_of(self, node) -> tuple:
         return self.node_paths.get(id(node), ())
 
+    def _bounded(self, node, value):
+        """``value`` when it fits :mod:`pacm.limits`, else a load problem naming the field."""
+        try:
+            limits.check_number(value)
+        except limits.OutOfBounds as exc:
+            raise _LoadProblem(exc.code, exc.found, _line(node), exc.expected, self._path_of(node))
+        return value
+
     def construct_yaml_float(self, node):
         text = str(self.construct_scalar(node)).replace("_", "")
         low = text.lower().lstrip("+-")
@@ -149,27 +158,46 @@ class _Constructor(SafeConstructor):
                 "not-finite", f"'{text}' is not a finite number", _line(node), "a finite number", self._path_of(node)
             )
         try:
-            return Decimal(text)
+            value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the resolver regex prevents it
             raise _LoadProblem("bad-number", f"'{text}' is not a number", _line(node), path=self._path_of(node))
+        return self._bounded(node, value)
 
     def construct_yaml_int(self, node):
-        try:
-            return super().construct_yaml_int(node)
-        except ValueError:  # Python refuses int() of more than 4,300 digits
-            digits = len(str(node.value))
+        """YAML 1.2 core integers: decimal, ``0o`` octal, ``0x`` hex. A leading zero is refused.
+
+        PyYAML follows YAML 1.1, where ``0100`` is octal 64; in YAML 1.2 it is 100. A reader of
+        the file cannot tell which was meant, so pacm asks for the number without the zero.
+        """
+        text = str(self.construct_scalar(node))
+        body = text.lstrip("+-")
+        if len(text) > 4300:  # Python refuses int() of more than 4,300 digits
             raise _LoadProblem(
                 "bad-number",
-                f"a number of {digits:,} characters is too long to read",
+                f"a number of {len(text):,} characters is too long to read",
                 _line(node),
-                "a number of sensible size",
+                limits.NUMBER_EXPECTED,
                 self._path_of(node),
             )
+        if body[:2] in ("0o", "0x"):
+            value = int(body[2:], 8 if body[1] == "o" else 16)
+        elif len(body) > 1 and body[0] == "0":
+            raise _LoadProblem(
+                "leading-zero",
+                f"the number {text} starts with a zero",
+                _line(node),
+                f"a number without leading zeros ({text[: len(text) - len(body)]}{body.lstrip('0') or '0'})",
+                self._path_of(node),
+                "YAML 1.1 would read it as an octal number, YAML 1.2 as decimal; pacm will not guess",
+            )
+        else:
+            value = int(body, 10)
+        return self._bounded(node, -value if text.startswith("-") else value)
 
     def construct_yaml_timestamp(self, node):
         text = self.construct_scalar(node)
         try:
-            return super().construct_yaml_timestamp(node)
+            value = super().construct_yaml_timestamp(node)
         except ValueError as exc:
             raise _LoadProblem(
                 "impossible-date",
@@ -178,6 +206,11 @@ class _Constructor(SafeConstructor):
                 "a calendar date YYYY-MM-DD",
                 self._path_of(node),
             )
+        try:
+            limits.check_date(value)
+        except limits.OutOfBounds as exc:
+            raise _LoadProblem(exc.code, exc.found, _line(node), exc.expected, self._path_of(node))
+        return value
 
     def construct_mapping(self, node, deep=False):
         seen: dict[Any, int | None] = {}
@@ -409,7 +442,14 @@ class Document:
 
 
 def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
-    """Read a file after checking its size (never reads an oversized file)."""
+    """Read a regular file after checking its size (never reads an oversized file, never blocks).
+
+    A FIFO would block ``open`` until a writer comes, and a device (a symlink in a rule folder to
+    ``/dev/zero``) never ends: only regular files are read. The file is opened non-blocking and
+    checked again on the open descriptor, so swapping it for a FIFO after the first check fails too.
+    """
+    import stat as _stat
+
     p = Path(path)
     src = str(path)
     try:
@@ -419,8 +459,12 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or str(exc)
         raise PacmInputError.single(src, "file-unreadable", f"cannot read: {why}")
-    if p.is_dir():
+    if _stat.S_ISDIR(st.st_mode):
         raise PacmInputError.single(src, "is-a-directory", "is a directory", expected="a file")
+    if not _stat.S_ISREG(st.st_mode):
+        raise PacmInputError.single(
+            src, "not-a-regular-file", "is a device, FIFO or socket, not a regular file", expected="a regular file"
+        )
     if st.st_size > max_bytes:
         raise PacmInputError.single(
             src,
@@ -429,11 +473,21 @@ def read_bytes(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> bytes:
             expected=f"at most {max_bytes:,} bytes",
         )
     try:
-        with open(p, "rb") as fh:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise PacmInputError.single(src, "file-unreadable", f"cannot read: {exc.strerror}")
+    try:
+        if not _stat.S_ISREG(os.fstat(fd).st_mode):
+            raise PacmInputError.single(
+                src, "not-a-regular-file", "is a device, FIFO or socket, not a regular file", expected="a regular file"
+            )
+        with os.fdopen(fd, "rb", closefd=False) as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise PacmInputError.single(src, "file-unreadable", f"cannot read: {exc.strerror}")
-    if len(data) > max_bytes:  # grew between stat and read, or a device
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # grew between stat and read
         raise PacmInputError.single(
             src, "file-too-large", f"file is over the {max_bytes:,}-byte limit", expected=f"at most {max_bytes:,} bytes"
         )
@@ -584,11 +638,13 @@ def _json_pairs(pairs):
 
 
 def _find_marker(obj) -> tuple[tuple, Any] | None:
-    """The path and value of the first NaN/Infinity or duplicate-key object in parsed JSON."""
+    """The path and value of the first NaN/Infinity, duplicate-key object or out-of-bounds number in parsed JSON."""
     stack: list = [((), obj)]
     while stack:
         path, o = stack.pop()
         if isinstance(o, _NonFinite):
+            return path, o
+        if isinstance(o, (int, Decimal)) and not isinstance(o, bool) and limits.number_problem(o):
             return path, o
         if isinstance(o, _DupObject):
             return path + (o.dup,), o
@@ -654,6 +710,11 @@ def loads_json(text: str, source: str = "<string>") -> Document:
             raise PacmInputError.single(
                 source, "not-finite", f"'{marker.name}' is not a finite number", loc=doc.where(path), expected="a finite number"
             )
+        if isinstance(marker, (int, Decimal)):
+            try:
+                limits.check_number(marker)
+            except limits.OutOfBounds as exc:
+                raise PacmInputError.single(source, exc.code, exc.found, loc=doc.where(path), expected=exc.expected)
         raise PacmInputError.single(
             source,
             "duplicate-key",

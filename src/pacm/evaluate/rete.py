@@ -40,6 +40,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import itertools
+import json
 import warnings
 from decimal import Decimal
 from typing import Any
@@ -71,10 +72,50 @@ class ReteError(RuntimeError):
     """The Rete engine misbehaved (an internal error, never the user's input)."""
 
 
+def _fixed_float(f: float) -> str:
+    """A float in JSON without an exponent: ``1e-05`` -> ``0.00001`` (shortest exact digits)."""
+    if f != f or f in (float("inf"), float("-inf")):
+        raise ValueError(f"cannot give durable-rules the non-finite number {f!r}")
+    text = repr(f)
+    if "e" in text or "E" in text:
+        text = format(Decimal(text), "f")
+    return text
+
+
+class _FixedJSONEncoder(json.JSONEncoder):
+    """JSON whose numbers durable-rules' C parser can read: never in exponent notation.
+
+    Hazard 13 (found by issue 11): durable-rules' fact and ruleset parser refuses a number written
+    with an exponent (``assert_fact`` fails with error code 204, ``create_ruleset`` with 202), and
+    Python writes every float below 1e-4 that way (``0.00001`` -> ``1e-05``). pacm's load-time
+    bounds (:mod:`pacm.limits`) keep numbers below 10^15, so only the small end needed this.
+    """
+
+    def iterencode(self, o, _one_shot=False):
+        from json.encoder import _make_iterencode, encode_basestring, encode_basestring_ascii
+
+        enc = encode_basestring_ascii if self.ensure_ascii else encode_basestring
+        return _make_iterencode(
+            {} if self.check_circular else None, self.default, enc, self.indent, _fixed_float,
+            self.key_separator, self.item_separator, self.sort_keys, self.skipkeys, _one_shot,
+        )(o, 0)
+
+
+class _FixedJSON:
+    """Stands in for the ``json`` module inside ``durable.engine`` (only ``dumps``/``loads`` are used)."""
+
+    loads = staticmethod(json.loads)
+
+    @staticmethod
+    def dumps(obj, **kw):
+        return _FixedJSONEncoder(**kw).encode(obj)
+
+
 def _import_engine():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         from durable import engine  # noqa: WPS433 - imported lazily, only here
+    engine.json = _FixedJSON
     return engine
 
 

@@ -211,7 +211,10 @@ def problems_from_validation(exc: ValidationError, doc: Document | None, data: A
     for *_, loc, line in order[:MAX_PROBLEMS]:
         errs = grouped[loc]
         here = where(loc, line)
-        if len(errs) > 1 and all("found" in (e.get("ctx") or {}) for e in errs):
+        specific = [e for e in errs if "found" in (e.get("ctx") or {}) and e["type"] != "wrong-type"]
+        if len(errs) > 1 and specific:  # a union member that matched the type but not its bounds
+            out.append(_one(specific[0], loc, here))
+        elif len(errs) > 1 and all("found" in (e.get("ctx") or {}) for e in errs):
             exps: list[str] = []
             for e in errs:
                 x = e["ctx"]["expected"]

@@ -20,8 +20,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, computed_field, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, computed_field, field_validator, model_validator
 
+from .. import limits
 from .types import (
     Bool,
     Count,
@@ -36,9 +37,10 @@ from .types import (
     ShortText,
     SignedPercent,
     Text,
-    YearKey,
+    YearlyValues,
     doc,
     unit,
+    wrong,
 )
 
 
@@ -162,6 +164,22 @@ class CreditingPeriod(Section):
     additionality_reassessed: Optional[Bool] = doc(
         "For a renewal: additionality was re-demonstrated under the standard in force.", default=None
     )
+
+    @field_validator("length_years")
+    @classmethod
+    def _ends_inside_the_window(cls, years: int, info: ValidationInfo) -> int:
+        """The derived end date must be a date pacm can hold (a 10,000-year period cannot)."""
+        start = info.data.get("start")
+        if start is None:
+            return years
+        last = start.year + years
+        if not (limits.YEAR_MIN <= last <= limits.YEAR_MAX + 1) or period_end(start, years) > limits.DATE_MAX:
+            raise wrong(
+                "date-out-of-bounds",
+                f"found {limits.shown_number(years)} years: the period starting {start.isoformat()} would end outside pacm's window",
+                limits.DATE_EXPECTED + " for the last day of the crediting period",
+            )
+        return years
 
     @computed_field(description="Last day of the crediting period (derived: start + length - 1 day).", json_schema_extra={"inputs": ['crediting_period.start', 'crediting_period.length_years']})
     @property
@@ -578,7 +596,7 @@ class Quantification(Section):
     inputs: dict[str, Number | Bool | ShortText | Date] = doc(
         "Fixed (ex-ante) methodology parameters, by the methodology's parameter name.", default_factory=dict
     )
-    yearly: dict[str, dict[YearKey, Number]] = doc(
+    yearly: dict[str, YearlyValues] = doc(
         "Per-year values (ex-ante estimates or monitored data), by parameter name then calendar year.",
         default_factory=dict,
     )

@@ -17,6 +17,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 from pydantic_core import PydanticCustomError
 
+from .. import limits
+
 
 def wrong(code: str, found: str, expected: str, hint: str | None = None) -> PydanticCustomError:
     """A validation error with a stable kebab-case code, and 'found' / 'expected' kept apart.
@@ -32,7 +34,7 @@ def _shown(v: Any) -> str:
     if isinstance(v, bool):
         return f"the true/false value {str(v).lower()}"
     if isinstance(v, str):
-        return f"the text {v[:60]!r}" + ("..." if len(v) > 60 else "")
+        return f"the text {limits.cut(v)!r}"
     if isinstance(v, dt.datetime):
         return f"the date and time {v.isoformat()}"
     if isinstance(v, dt.date):
@@ -56,9 +58,19 @@ def _looks_numeric(text: str) -> bool:
         return False
 
 
+def _bounded(v: Any) -> None:
+    """Refuse a number outside :mod:`pacm.limits` before any conversion of it (``int()`` of 1e99999999 never ends)."""
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        try:
+            limits.check_number(v)
+        except limits.OutOfBounds as exc:
+            raise wrong(exc.code, f"found {exc.found}", exc.expected)
+
+
 def _number(v: Any) -> Any:
     if isinstance(v, bool):
         raise wrong("wrong-type", f"found {_shown(v)}", "a number")
+    _bounded(v)
     if isinstance(v, float):
         if not math.isfinite(v):
             raise wrong("not-finite", f"found {v}", "a finite number")
@@ -80,6 +92,7 @@ def _number(v: Any) -> Any:
 def _integer(v: Any) -> Any:
     if isinstance(v, bool):
         raise wrong("wrong-type", f"found {_shown(v)}", "a whole number")
+    _bounded(v)
     if isinstance(v, Decimal):
         if not v.is_finite() or v != v.to_integral_value():
             raise wrong("wrong-type", f"found {_shown(v)}", "a whole number")
@@ -96,13 +109,43 @@ def _integer(v: Any) -> Any:
     raise wrong("wrong-type", f"found {_shown(v)}", "a whole number")
 
 
+_YEAR_TEXT = re.compile(r"^[0-9]{4}$")
+
+
 def _year_key(v: Any) -> Any:
-    """A calendar year used as a mapping key: ``2026`` in YAML, ``"2026"`` in JSON (whose keys are text)."""
-    if isinstance(v, str) and v.strip().isdigit():
-        return int(v)
-    if isinstance(v, int) and not isinstance(v, bool):
+    """A calendar year used as a mapping key: ``2026`` in YAML, ``"2026"`` in JSON (whose keys are text).
+
+    Text must be exactly four ASCII digits: ``" 2027"`` or full-width ``"２０２７"`` would otherwise
+    become a second key 2027 after conversion (see :func:`canonical_years`).
+    """
+    if isinstance(v, str):
+        if not _YEAR_TEXT.match(v):
+            raise wrong("bad-year", f"found the key {limits.cut(v)!r}", "a calendar year written with the digits 0-9, such as 2026")
+        v = int(v)
+    elif isinstance(v, bool) or not isinstance(v, int):
+        raise wrong("wrong-type", f"found the key {limits.cut(repr(v))}", "a calendar year such as 2026")
+    try:
+        limits.check_year(v)
+    except limits.OutOfBounds as exc:
+        raise wrong(exc.code, f"found {exc.found}", exc.expected)
+    return v
+
+
+def canonical_years(v: Any) -> Any:
+    """A year -> value mapping with one key per year: ``2027`` and ``"2027"`` together are a duplicate."""
+    if not isinstance(v, dict):
         return v
-    raise wrong("wrong-type", f"found the key {v!r}", "a calendar year such as 2026")
+    seen: dict[int, Any] = {}
+    for k in v:
+        try:
+            y = _year_key(k)
+        except PydanticCustomError:
+            continue  # reported by the key's own validation
+        if y in seen:
+            raise wrong("duplicate-key", f"the year {y} is given twice (as {seen[y]!r} and {k!r})",
+                        "each year once", "pacm will not guess which of the two values you meant")
+        seen[y] = k
+    return v
 
 
 _ISO_DATE_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -112,16 +155,21 @@ def _date(v: Any) -> Any:
     if isinstance(v, dt.datetime):
         if v.time() != dt.time(0, 0) or v.tzinfo is not None:
             raise wrong("bad-date", f"found {_shown(v)}", "a date YYYY-MM-DD without a time of day")
-        return v.date()
+        return _date(v.date())
     if isinstance(v, dt.date):
+        try:
+            limits.check_date(v)
+        except limits.OutOfBounds as exc:
+            raise wrong(exc.code, f"found {exc.found}", exc.expected)
         return v
     if isinstance(v, str):
         text = v.strip()
         if _ISO_DATE_SHAPE.match(text):
             try:
-                return dt.date.fromisoformat(text)
+                v = dt.date.fromisoformat(text)
             except ValueError as exc:
                 raise wrong("impossible-date", f"'{text}' is not a real date ({exc})", "a calendar date YYYY-MM-DD")
+            return _date(v)
         raise wrong("bad-date", f"found {_shown(v)}", "a date YYYY-MM-DD")
     if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
         hint = "write it as YYYY-MM-DD" if len(str(v)) == 8 else None
@@ -144,6 +192,10 @@ def _strict_str(v: Any) -> Any:
         if isinstance(v, (int, Decimal, dt.date)) and not isinstance(v, bool):
             hint = f"put it in quotes if it is text: '{v}'"
         raise wrong("wrong-type", f"found {_shown(v)}", "text", hint)
+    why = limits.text_problem(v)
+    if why is not None:
+        code, found = why
+        raise wrong(code, found, "printable text with at least one visible character")
     return v
 
 
@@ -234,6 +286,8 @@ Integer = Annotated[int, BeforeValidator(_integer)]
 #: a whole number of at least 1 (a crediting-period length in years, a crediting-period number)
 PositiveInteger = Annotated[(int, BeforeValidator(_integer), *in_range(1, None, "a whole number of at least 1"))]
 YearKey = Annotated[(int, BeforeValidator(_year_key), *in_range(YEAR_MIN, YEAR_MAX, f"a calendar year between {YEAR_MIN} and {YEAR_MAX}"))]
+#: Values by calendar year, one key per year whatever its spelling (``2027`` and ``"2027"``).
+YearlyValues = Annotated[dict[YearKey, Number], BeforeValidator(canonical_years)]
 Count = Annotated[int, BeforeValidator(_integer), Field(ge=0), Bounds(0, None)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
 Bool = Annotated[bool, BeforeValidator(_strict_bool)]

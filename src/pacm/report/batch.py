@@ -29,6 +29,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from ..outsafe import csv_cell
+
 if TYPE_CHECKING:  # pandas is imported lazily (pacm check must start fast)
     import pandas
 
@@ -51,7 +53,12 @@ def _is_missing(v: Any) -> bool:
 
 
 def _text(v: Any) -> Any:
-    """One cell of an object column, normalised (None stays None)."""
+    """One cell of an object column, normalised (None stays None).
+
+    A text starting with ``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'``
+    (:func:`pacm.outsafe.csv_cell`), in all three formats alike, so a title such as
+    ``=HYPERLINK(...)`` from the export is never run as a formula by a spreadsheet.
+    """
     if _is_missing(v):
         return None
     if isinstance(v, Decimal):
@@ -62,7 +69,7 @@ def _text(v: Any) -> Any:
         return v.isoformat()
     if hasattr(v, "isoformat"):  # pandas Timestamp
         return v.isoformat()
-    return v if isinstance(v, str) else str(v)
+    return csv_cell(v) if isinstance(v, str) else str(v)  # user text: no spreadsheet formula (OWASP)
 
 
 def normalise(df: "pandas.DataFrame") -> "pandas.DataFrame":

@@ -3,26 +3,28 @@
 
 Written to paste cleanly into Word (or convert with pandoc): findings are headed paragraphs and
 lists, not table cells joined with ``<br>``; no HTML entities; a clause already in quotes is not
-quoted again. Text from the PDD or the rule pack is put on one line, with ``|`` escaped (it would
-split a table cell) and ``<``/``>`` backslash-escaped (a pasted report must not carry live HTML).
+quoted again. Text from the PDD or the rule pack is put on one line with :func:`pacm.outsafe.md_text`:
+``|`` escaped (it would split a table cell), links, images, code spans and HTML backslash-escaped (a
+pasted report must not carry live HTML or ``javascript:`` links).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from ..outsafe import md_text, term_text
 from .view import build_view, methodology_items
 
 
 def md_cell(s) -> str:
-    text = " ".join(str(s).split())
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "\\<").replace(">", "\\>")
+    """Text on one line with Markdown markup and HTML neutralised (:func:`pacm.outsafe.md_text`)."""
+    return md_text(s)
 
 
 def md_code(s) -> str:
     """Text for inside a code span: one line, no backquote (it would end the span); Markdown does
     not interpret anything else there, so ``<`` and ``>`` stay as they are."""
-    return " ".join(str(s).split()).replace("`", "'")
+    return " ".join(term_text(s, None).split()).replace("`", "'")
 
 
 def quoted(s) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import textwrap
 
 from ..engine import Result
+from ..outsafe import term_text
 
 STYLE = {
     "pass": "green",
@@ -27,7 +28,10 @@ class _Lines:
         self.lines: list[list[tuple[str, str | None]]] = []  # a line = segments of (text, style)
 
     def add(self, *segments: tuple[str, str | None] | str) -> None:
-        self.lines.append([s if isinstance(s, tuple) else (s, None) for s in segments])
+        """A line; every segment passes :func:`pacm.outsafe.term_text`, so a title holding ESC
+        sequences, CR or a line break cannot clear the screen or forge a line of the report."""
+        segs = [s if isinstance(s, tuple) else (s, None) for s in segments]
+        self.lines.append([(term_text(t, None), style) for t, style in segs])
 
     def wrapped(self, text: str, style: str | None = None) -> None:
         for line in textwrap.wrap(" ".join(text.split()), self.width - INDENT - 2) or [""]:

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import PacmInputError
+from ..outsafe import md_text
 from .evaluate import ELIGIBILITY_PREFIX, STATUSES
 from .run import RunResult
 
@@ -36,7 +37,7 @@ def _cell(x) -> str:
         return f"{x:,.0f}" if x == x else ""
     if isinstance(x, int) and not isinstance(x, bool):
         return f"{x:,}"
-    return str(x).replace("|", "\\|")
+    return md_text(x)  # user data (column names, values): no HTML, links or pipes
 
 
 def summary_markdown(res: RunResult, chart: str | None) -> str:
@@ -49,10 +50,10 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
     L: list[str] = []
     w = L.append
     w(f"# CDM transition reassessment as of {res.as_of.isoformat()}\n")
-    w(f"- Source: `{Path(res.source).name}` ({n:,} rows), mapping `{res.mapping.name}` ({res.mapping.title})")
+    w(f"- Source: {md_text(Path(res.source).name)} ({n:,} rows), mapping {md_text(res.mapping.name)} ({md_text(res.mapping.title)})")
     src = res.mapping.source
     if src.get("origin"):
-        w(f"- Data: {src.get('origin')}; copy: {src.get('copy', '')}; terms: {src.get('terms', '')}")
+        w(f"- Data: {md_text(src.get('origin'))}; copy: {md_text(src.get('copy', ''))}; terms: {md_text(src.get('terms', ''))}")
     info = res.engine_info
     w(f"- pacm {info.get('version')}, rule pack {info.get('rule_pack')} (sha256 {str(info.get('rule_pack_sha256', ''))[:12]}), "
       f"{res.n_rules} rules evaluated")
