@@ -24,7 +24,9 @@ import pytest
 from pacm.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-WIND = (ROOT / "examples" / "wind_farm_india.yaml").read_text(encoding="utf-8")
+# The reproducers of issue 11 change lines of the wind PDD as it was then: a new ACM0002 activity
+# (issue 10 made the example a transitioned CDM activity and kept this one as a fixture).
+WIND = (ROOT / "tests" / "fixtures" / "pdd" / "wind_new_acm0002.yaml").read_text(encoding="utf-8")
 AS_OF = "2026-11-01"
 #: Names of exceptions of Python or of a dependency that must never reach a user.
 LEAKS = re.compile(
@@ -370,11 +372,11 @@ def _one_row_csv(tmp_path, **changes) -> Path:
     return p
 
 
-@pytest.mark.xfail(reason="issue 11 item 6 (batch never aborts on one row) not done yet on this branch", strict=False)
 @pytest.mark.parametrize("col, val", [
-    ("CDM project reference number", "1e99999999"),
+    ("CDM project reference number", "1e99999999"),  # hung: int(Decimal) of it never finishes
     ("CDM project reference number", "9" * 5000),
-    ("End of first crediting period", "9999-12-31"),
+    pytest.param("End of first crediting period", "9999-12-31", marks=pytest.mark.xfail(
+        reason="issue 11 item 6: a crediting-period end at the edge of the calendar still aborts the batch", strict=True)),
 ])
 def test_transition_bad_row_is_a_finding(capsys, tmp_path, col, val):
     p = _one_row_csv(tmp_path, **{col: val})

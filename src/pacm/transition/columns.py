@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .. import limits
+
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _NUMERIC = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _FLAG = re.compile(r"^(\d+) (?:LDCs|SIDS) of (\d+) countries$")
@@ -121,6 +123,22 @@ def _decimal(v: Any) -> Decimal | None:
     return None
 
 
+def _shown(v: Any) -> str:
+    """A cell's value for a message, cut (a 5,000-digit cell is not echoed whole)."""
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _bounded(d: Decimal, i: int, header: str, out: list[InputFinding]) -> bool:
+    """True when ``d`` is inside :mod:`pacm.limits`; else an ``input.number_out_of_bounds`` finding."""
+    why = limits.number_problem(d)
+    if why is None:
+        return True
+    out.append(InputFinding(i, "input.number_out_of_bounds", "fail", "warning", (header,),
+                            f"'{header}' holds {limits.shown_number(d)}, which {why}; the value is not used."))
+    return False
+
+
 def parse_numbers(values: list, header: str, out: list[InputFinding]) -> list:
     res: list = [None] * len(values)
     for i, v in enumerate(values):
@@ -129,7 +147,9 @@ def parse_numbers(values: list, header: str, out: list[InputFinding]) -> list:
         d = _decimal(v)
         if d is None:
             out.append(InputFinding(i, "input.not_a_number", "fail", "warning", (header,),
-                                    f"'{header}' holds {v!r}, which is not a number; the value is not used."))
+                                    f"'{header}' holds {_shown(v)}, which is not a number; the value is not used."))
+        elif not _bounded(d, i, header, out):
+            continue
         else:
             res[i] = d
     return res
@@ -141,9 +161,11 @@ def parse_integers(values: list, header: str, out: list[InputFinding]) -> list:
         if is_missing(v):
             continue
         d = _decimal(v)
+        if d is not None and not _bounded(d, i, header, out):
+            continue  # checked before to_integral_value/int(): int(Decimal('1e99999999')) never finishes
         if d is None or d != d.to_integral_value():
             out.append(InputFinding(i, "input.not_a_whole_number", "fail", "warning", (header,),
-                                    f"'{header}' holds {v!r}, which is not a whole number; the value is not used."))
+                                    f"'{header}' holds {_shown(v)}, which is not a whole number; the value is not used."))
         else:
             res[i] = int(d)
     return res
