@@ -57,7 +57,7 @@ _MD_SPECIAL = re.compile(r"([\\`*\[\]|~<>&])")
 
 def md_text(s: object) -> str:
     """User text for a Markdown table cell or line: one line, markup and HTML backslash-escaped."""
-    text = " ".join(term_text(s, None).split())
+    text = term_text(" ".join(str(s).split()), None)  # line breaks fold to spaces; other controls shown escaped
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
