@@ -100,7 +100,7 @@ class FloorCompiler:
                 if (kind == "bool") != isinstance(want, bool) or kind == "num":
                     return self._var(p, "FALSE" if p.op == "==" else f"{self._present(p.key)}")
                 eq = f"({left} == {want!r})"
-                return self._var(p, eq if p.op == "==" else f"(~{eq} & {self._present(p.key)})")
+                return self._var(p, f"({eq} & {self._present(p.key)})" if p.op == "==" else f"(~{eq} & {self._present(p.key)})")
             if isinstance(p.rhs, VKey) and (kind != "num" or self.kind.get(p.rhs.key, "num") != "num"):
                 if p.rhs.key not in self.kind:
                     return "FALSE"
@@ -149,31 +149,14 @@ class FloorCompiler:
         return ns["floor"], out, len(self.lines)
 
 
-def column_kinds(df) -> dict[str, str]:
-    kinds = {}
-    for c in df.columns:
-        s = df[c].dropna()
-        if df[c].dtype == float or (len(s) and all(isinstance(x, float) for x in s.iloc[:50])):
-            kinds[c] = "num"
-        elif len(s) and all(isinstance(x, (bool, np.bool_)) for x in s.iloc[:50]):
-            kinds[c] = "bool"
-        else:
-            kinds[c] = "str"
-    return kinds
-
-
-def floor_inputs(df, cols, kinds):
-    """Each column once: float arrays (NaN = absent) or object arrays, and presence masks."""
+def floor_inputs(cols: dict, keys, n: int) -> tuple[dict, dict]:
+    """The arrays the generated code reads: values (float64 with NaN where absent, or bool/object
+    arrays) and presence masks, per fact key (all absent for a key no PDD has)."""
     C, P = {}, {}
-    n = len(df)
-    for k in cols:
-        if k not in df.columns:
-            C[k] = np.full(n, np.nan)
-            P[k] = np.zeros(n, dtype=bool)
-            continue
-        s = df[k]
-        P[k] = s.notna().to_numpy()
-        C[k] = s.to_numpy(dtype=float, na_value=np.nan) if kinds[k] == "num" else s.to_numpy(dtype=object)
+    for k in keys:
+        c = cols.get(k)
+        C[k] = np.full(n, np.nan) if c is None else c.values
+        P[k] = np.zeros(n, dtype=bool) if c is None else c.present
     return C, P
 
 
@@ -239,17 +222,24 @@ def duckdb_query(compiled, kinds) -> str:
     return "SELECT " + ",\n".join(cols) + " FROM facts"
 
 
-def duckdb_run(con, df, kinds, query):
+def duckdb_table(cols: dict, n: int):
+    """A pandas frame DuckDB scans zero-copy: float64 (NaN read as NULL), nullable booleans, text."""
     import pandas as pd
 
-    t = df.copy(deep=False)
-    for k, kind in kinds.items():
-        if kind == "bool" and t[k].dtype == object:
-            t[k] = t[k].astype("boolean")
-    con.register("facts", t)
+    data = {}
+    for k, c in cols.items():
+        if c.kind == "bool":
+            data[k] = pd.arrays.BooleanArray(c.values, ~c.present)
+        else:
+            data[k] = c.values
+    return pd.DataFrame(data, index=pd.RangeIndex(n))
+
+
+def duckdb_run(con, table, query):
+    con.register("facts", table)
     res = con.execute(query).fetchnumpy()
     con.unregister("facts")
-    return np.vstack([np.asarray(res[f"c{j}"], dtype=np.uint8) for j in range(len(res))]) if res else np.zeros((0, len(df)))
+    return np.vstack([np.asarray(res[f"c{j}"], dtype=np.uint8) for j in range(len(res))])
 
 
 # ---------------------------------------------------------------------------------- zen-engine
@@ -334,11 +324,14 @@ def zen_decision(compiled, kinds) -> str:
                   {"id": "b", "sourceId": "ex", "targetId": "out", "type": "edge"}]})
 
 
-def zen_run(engine, flats, n_rules):
-    from pacm.evaluate.rete import to_fact_value
-    from pacm.expr.patterns import key
+def zen_run(engine, flats, atoms, n_rules):
+    """One context per PDD from the flat facts (the same conversion), plus the exact atoms' facts."""
+    from pacm.expr.patterns import key, to_fact_value
 
     reqs = [{"key": "pack", "context": {key(p): to_fact_value(v) for p, v in f.items()}} for f in flats]
+    for k, c in atoms.items():
+        for i in c.present.nonzero()[0]:
+            reqs[i]["context"][k] = bool(c.values[i])
     out = engine.evaluate_batch(reqs)
     S = np.zeros((n_rules, len(flats)), dtype=np.uint8)
     for i, r in enumerate(out):
@@ -365,7 +358,7 @@ def interleaved(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
 
 def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
     from pacm.engine import Engine
-    from pacm.evaluate.vector import VectorEvaluator, facts_frame
+    from pacm.evaluate.vector import VectorEvaluator, decide_atoms, fact_columns
     from pacm.pdd.model import PDD
     from pacm.synthetic import random_pdd_data
 
@@ -375,24 +368,31 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
     print(f"{len(cp.rules)} rules in force on {AS_OF}, {n:,} synthetic PDDs; load average {os.getloadavg()[0]:.2f} "
           "(shared machine: other processes change these figures)")
     vec = VectorEvaluator(cp)
+    prog = vec.program
+    to_code = np.array([CODE[s] for s in prog.names], dtype=np.uint8)
 
     def pacm_run():
-        return vec.evaluate_frame(facts_frame(flats))
+        return vec.statuses(flats).codes
 
-    df = facts_frame(flats)
-    kinds = column_kinds(df)
+    def columns():  # the input every contender starts from: fact columns and the exact atoms' facts
+        m, cols = fact_columns(flats, prog.keys)
+        cols.update(decide_atoms(prog.atoms, cols, m))
+        return m, cols
+
+    _, cols0 = columns()
+    kinds = {k: c.kind for k, c in cols0.items()}
+    assert "mixed" not in kinds.values(), "a column of mixed types: the floor does not handle it"
     fc = FloorCompiler(cp, kinds)
     floor_fn, rule_ids, n_lines = fc.build()
-    cols = sorted(fc.cols)
+    keys = sorted(fc.cols)
 
     def floor_run():
-        d = facts_frame(flats)
-        C, P = floor_inputs(d, cols, kinds)
-        return floor_fn(C, P, len(d))
+        m, cols = columns()
+        C, P = floor_inputs(cols, keys, m)
+        return floor_fn(C, P, m)
 
-    # -- correctness first: every status of every PDD, floor and DuckDB against pacm
-    ref = pacm_run()
-    ref_codes = np.vstack([np.vectorize(CODE.get, otypes=[np.uint8])(ref[r].to_numpy()) for r in rule_ids])
+    # -- correctness first: every status of every PDD, each contender against pacm
+    ref_codes = to_code[pacm_run()]
     got = floor_run()
     bad = np.argwhere(got != ref_codes)
     assert not len(bad), f"floor differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
@@ -407,7 +407,12 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
         con = duckdb.connect()
         con.execute("SET threads TO 1")  # one core, like pacm and the floor
         query = duckdb_query(cp, kinds)
-        got = duckdb_run(con, df, kinds, query)
+
+        def duck_run():
+            m, cols = columns()
+            return duckdb_run(con, duckdb_table(cols, m), query)
+
+        got = duck_run()
         bad = np.argwhere(got != ref_codes)
         assert not len(bad), f"DuckDB differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
         print(f"DuckDB {duckdb.__version__}: statuses equal pacm's on all {ref_codes.size:,} pairs")
@@ -420,30 +425,40 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
     if zen is not None:
         jdm = zen_decision(cp, kinds)
         zen_engine = zen.ZenEngine({"loader": lambda k: jdm})
-        got = zen_run(zen_engine, flats, len(rule_ids))
+
+        def zen_go():
+            m, cols = fact_columns(flats, {k for k, _ in prog.atoms} | {c for _, a in prog.atoms for c in a.keys()})
+            return zen_run(zen_engine, flats, decide_atoms(prog.atoms, cols, m), len(rule_ids))
+
+        got = zen_go()
         bad = np.argwhere(got != ref_codes)
         assert not len(bad), f"zen-engine differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
         print(f"GoRules zen-engine: statuses equal pacm's on all {ref_codes.size:,} pairs")
-    fns = {"frame": lambda: facts_frame(flats), "pacm": pacm_run, "floor": floor_run}
+    fns = {"frame": columns, "pacm": pacm_run, "floor": floor_run}
     if duckdb is not None:
-        fns["duckdb"] = lambda: duckdb_run(con, facts_frame(flats), kinds, query)
+        fns["duckdb"] = duck_run
     if zen is not None:
-        fns["zen"] = lambda: zen_run(zen_engine, flats, len(rule_ids))
+        fns["zen"] = zen_go
     T = interleaved(fns, repeat)
     t_frame, t_pacm, t_floor = T["frame"][0], T["pacm"][0], T["floor"][0]
     figures.update(frame_s=t_frame, pacm_pdd_s=n / t_pacm, floor_pdd_s=n / t_floor)
     print(f"medians of {repeat} interleaved runs (min in brackets):")
-    print(f"facts frame build alone: {t_frame:.3f} s ({T['frame'][1]:.3f})")
-    print(f"pacm vector evaluator (incl. frame): {t_pacm:.3f} s = {n / t_pacm:,.0f} PDD/s ({n / T['pacm'][1]:,.0f})")
-    print(f"floor, generated numpy (incl. frame): {t_floor:.3f} s = {n / t_floor:,.0f} PDD/s ({n / T['floor'][1]:,.0f}) "
+    print(f"fact columns and exact atoms alone: {t_frame:.3f} s ({T['frame'][1]:.3f})")
+    print(f"pacm vector evaluator (incl. columns): {t_pacm:.3f} s = {n / t_pacm:,.0f} PDD/s ({n / T['pacm'][1]:,.0f})")
+    print(f"floor, generated numpy (incl. columns): {t_floor:.3f} s = {n / t_floor:,.0f} PDD/s ({n / T['floor'][1]:,.0f}) "
           f"-> pacm takes {t_pacm / t_floor:.2f}x the floor's time ({T['pacm'][1] / T['floor'][1]:.2f}x on the minima)")
-    print(f"  after the shared frame build (minima): pacm {T['pacm'][1] - T['frame'][1]:.3f} s, "
+    print(f"  after the shared column build (minima): pacm {T['pacm'][1] - T['frame'][1]:.3f} s, "
           f"floor {T['floor'][1] - T['frame'][1]:.3f} s")
     if duckdb is not None:
         t_duck = T["duckdb"][0]
         figures["duckdb_pdd_s"] = n / t_duck
-        print(f"DuckDB SQL CASE, 1 thread (incl. frame): {t_duck:.3f} s = {n / t_duck:,.0f} PDD/s ({n / T['duckdb'][1]:,.0f}) "
+        print(f"DuckDB SQL CASE, 1 thread (incl. columns): {t_duck:.3f} s = {n / t_duck:,.0f} PDD/s ({n / T['duckdb'][1]:,.0f}) "
               f"-> pacm takes {t_pacm / t_duck:.2f}x DuckDB's time")
+    if zen is not None:
+        t_zen = T["zen"][0]
+        figures["zen_pdd_s"] = n / t_zen
+        print(f"GoRules zen-engine evaluate_batch (incl. building its contexts): {t_zen:.3f} s = {n / t_zen:,.0f} PDD/s "
+              f"({n / T['zen'][1]:,.0f}) -> pacm takes {t_pacm / t_zen:.2f}x zen-engine's time")
     if profile:
         import cProfile
         import pstats
@@ -452,13 +467,8 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
         pr.enable()
         pacm_run()
         pr.disable()
-        print("\nwhere pacm's time goes (cProfile, one run, top 15 by cumulative time):")
-        pstats.Stats(pr).sort_stats("cumulative").print_stats(15)
-    if zen is not None:
-        t_zen = T["zen"][0]
-        figures["zen_pdd_s"] = n / t_zen
-        print(f"GoRules zen-engine evaluate_batch (incl. building its contexts): {t_zen:.3f} s = {n / t_zen:,.0f} PDD/s "
-              f"({n / T['zen'][1]:,.0f}) -> pacm takes {t_pacm / t_zen:.2f}x zen-engine's time")
+        print("\nwhere pacm's time goes (cProfile, one run, top 15 by internal time):")
+        pstats.Stats(pr).sort_stats("tottime").print_stats(15)
     figures["ratio"] = t_pacm / t_floor
     return figures
 
