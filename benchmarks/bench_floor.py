@@ -1,26 +1,31 @@
-"""pacm's vector evaluator against a floor and a peer, in the same run (issue 12, item 1).
+"""pacm's vector evaluator against a floor and two peers, in the same run (issue 12, item 1).
 
-On ``N`` synthetic PDDs (``pacm.synthetic.random_pdd_data``, default 4,000) and the 137 rules of
-the pack in force on 2026-11-01, each timed from the flat facts to a status per rule and PDD,
-*including the facts-frame build* (``pacm.evaluate.vector.facts_frame``), median of ``--repeat``:
+On ``N`` synthetic PDDs (``pacm.synthetic.random_pdd_data``, default 4,000) and the rules of the
+pack in force on 2026-11-01, each timed from the flat facts (``Engine.facts``) to a status per rule
+and PDD, *including building its input from the facts*, median of ``--repeat`` interleaved runs:
 
-* **pacm**: ``VectorEvaluator.evaluate_frame`` (per-pattern pandas/numpy masks, object statuses);
+* **pacm**: ``VectorEvaluator.statuses`` (fact columns built straight from the flat PDDs, the exact
+  atoms decided, then one numpy step per distinct sub-pattern, statuses as ``uint8`` codes);
 * **floor**: the same compiled patterns (``CompiledRule.outcomes``: Kleene logic already split into
   a known-true and a known-false pattern per condition) generated once into one straight-line
-  numpy function: each column converted once, each distinct sub-pattern computed once, statuses
-  as ``uint8`` codes. Code generation is not timed (a compiler would do it once per pack);
+  numpy function, each distinct sub-pattern computed once, statuses as ``uint8`` codes. Its input is
+  pacm's own: the same fact columns (``fact_columns``) and exact atoms (``decide_atoms``), timed
+  with it (the "shared column build" figure); what the two differ in is evaluating the patterns.
+  Code generation is not timed (a compiler does it once per pack);
 * **DuckDB**: the same patterns as one ``SELECT CASE WHEN pass THEN .. WHEN fail THEN .. WHEN
-  not_applicable THEN .. ELSE 'insufficient_data' END`` per rule over the same frame (registered
-  zero-copy; bool columns cast to a nullable boolean first, counted in its time).
-
-Before any figure is printed, the floor's and DuckDB's statuses are compared with pacm's on every
-PDD and rule: a mismatch stops the benchmark (a comparison of wrong answers is worthless).
+  not_applicable THEN .. ELSE 'insufficient_data' END`` per rule over the same columns (a pandas
+  frame DuckDB scans zero-copy, its build counted in DuckDB's time);
 * **GoRules zen-engine**: one JDM decision (input -> one expression node with a ZEN expression
   per rule giving its status code -> output), every operand checked non-null first (ZEN raises on
   comparing null), ``ZenEngine.evaluate_batch`` over one context per PDD (built from the same flat
-  facts, counted in its time). Its own thread pool may use both cores.
+  facts and exact atoms, counted in its time). Its own thread pool may use both cores.
 
-Run: ``.venv/bin/python benchmarks/bench_floor.py [N] [--repeat R] [--profile]``.
+The exact atoms (comparisons with run-time arithmetic, decided on rationals: ``expr/patterns.py``)
+are given to every contender as facts: neither SQL doubles nor ZEN numbers decide them exactly.
+Before any figure is printed, every contender's statuses are compared with pacm's on every PDD and
+rule: a mismatch stops the benchmark (a comparison of wrong answers is worthless).
+
+Run: ``.venv/bin/python benchmarks/bench_floor.py [N] [--repeat R] [--profile] [--zen-n M]``.
 """
 
 from __future__ import annotations
@@ -356,7 +361,9 @@ def interleaved(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
     return {k: (statistics.median(v), min(v)) for k, v in times.items()}
 
 
-def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
+def main(n: int = 4000, repeat: int = 5, profile: bool = False, zen_n: int | None = None) -> dict:
+    """Print the figures; return them (``bench_all.py`` tabulates them). ``zen_n``: time zen-engine
+    (about 200 PDD/s here) on the first ``zen_n`` PDDs only; PDD/s stays comparable."""
     from pacm.engine import Engine
     from pacm.evaluate.vector import VectorEvaluator, decide_atoms, fact_columns
     from pacm.pdd.model import PDD
@@ -397,7 +404,7 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
     bad = np.argwhere(got != ref_codes)
     assert not len(bad), f"floor differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
     print(f"floor: {n_lines} generated lines; statuses equal pacm's on all {ref_codes.size:,} (rule, PDD) pairs")
-    figures = {}
+    figures = {"rules": len(cp.rules)}
     try:
         import duckdb
     except ImportError:
@@ -426,14 +433,17 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
         jdm = zen_decision(cp, kinds)
         zen_engine = zen.ZenEngine({"loader": lambda k: jdm})
 
+        zn = min(n, zen_n or n)
+        zflats = flats[:zn]
+
         def zen_go():
-            m, cols = fact_columns(flats, {k for k, _ in prog.atoms} | {c for _, a in prog.atoms for c in a.keys()})
-            return zen_run(zen_engine, flats, decide_atoms(prog.atoms, cols, m), len(rule_ids))
+            m, cols = fact_columns(zflats, {c for _, a in prog.atoms for c in a.keys()})
+            return zen_run(zen_engine, zflats, decide_atoms(prog.atoms, cols, m), len(rule_ids))
 
         got = zen_go()
-        bad = np.argwhere(got != ref_codes)
+        bad = np.argwhere(got != ref_codes[:, :zn])
         assert not len(bad), f"zen-engine differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
-        print(f"GoRules zen-engine: statuses equal pacm's on all {ref_codes.size:,} pairs")
+        print(f"GoRules zen-engine: statuses equal pacm's on all {got.size:,} pairs ({zn:,} PDDs)")
     fns = {"frame": columns, "pacm": pacm_run, "floor": floor_run}
     if duckdb is not None:
         fns["duckdb"] = duck_run
@@ -456,9 +466,10 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
               f"-> pacm takes {t_pacm / t_duck:.2f}x DuckDB's time")
     if zen is not None:
         t_zen = T["zen"][0]
-        figures["zen_pdd_s"] = n / t_zen
-        print(f"GoRules zen-engine evaluate_batch (incl. building its contexts): {t_zen:.3f} s = {n / t_zen:,.0f} PDD/s "
-              f"({n / T['zen'][1]:,.0f}) -> pacm takes {t_pacm / t_zen:.2f}x zen-engine's time")
+        figures["zen_pdd_s"] = zn / t_zen
+        print(f"GoRules zen-engine evaluate_batch on {zn:,} PDDs (incl. building its contexts): {t_zen:.3f} s = "
+              f"{zn / t_zen:,.0f} PDD/s ({zn / T['zen'][1]:,.0f}) -> pacm takes {(t_pacm / n) / (t_zen / zn):.3f}x "
+              "zen-engine's time per PDD")
     if profile:
         import cProfile
         import pstats
@@ -478,5 +489,6 @@ if __name__ == "__main__":
     ap.add_argument("n", nargs="?", type=int, default=4000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--zen-n", type=int, default=None, help="time zen-engine on the first N PDDs only (slow)")
     a = ap.parse_args()
-    main(a.n, a.repeat, a.profile)
+    main(a.n, a.repeat, a.profile, a.zen_n)

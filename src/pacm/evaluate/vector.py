@@ -131,7 +131,7 @@ def frame_columns(df, keys: set[str]) -> dict[str, Column]:
         if k not in df.columns:
             continue
         s = df[k]
-        vals = s.to_numpy(dtype=object)
+        vals = s.to_numpy(dtype=object, copy=True)
         vals[~s.notna().to_numpy()] = None
         out[k] = _column(vals.tolist(), len(df))
     return out
