@@ -35,24 +35,8 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..expr.ir import COMPARE
-from ..expr.patterns import (
-    ZERO,
-    ExactAtom,
-    PAnd,
-    PCmp,
-    PExists,
-    PFalse,
-    POr,
-    PTrue,
-    VArith,
-    VConst,
-    VKey,
-    exact_facts,
-    exact_number,
-    key,
-    pattern_keys,
-    to_fact_value,
-)
+from ..expr.patterns import ZERO, ExactAtom, PAnd, PCmp, PExists, PFalse, POr, PTrue, VArith, VConst, VKey
+from ..expr.patterns import exact_facts, exact_number, key, to_fact_value
 from ..rulepack import CompiledPack
 
 INSUFFICIENT = "insufficient_data"
