@@ -9,13 +9,13 @@ the floor/peer ratios. Each row comes from the benchmark script that owns it (ru
 * ``pacm transition`` on 13,160 and 100,000 rows, wall and peak memory:
   ``bench_transition.py --rows N --json`` in a subprocess (one JSON object on its last line);
 * scenario sweep, activity-years/s in process and on a 2-worker LocalCluster: ``bench_sweep.py``
-  (not in the issue's table; skipped with ``--quick``).
+  (not in the issue's table; 20 scenarios unless ``--sweep-scenarios N``; skipped with ``--quick``).
 
 The machine these run on may be shared: the load average is printed at the start and the end;
 read the figures with it. Rows whose data or script is missing say so instead of a figure.
 
-Run: ``.venv/bin/python benchmarks/bench_all.py [--quick]`` (``--quick``: fewer PDDs and repeats,
-no sweep; about 2 minutes instead of about 5).
+Run: ``.venv/bin/python benchmarks/bench_all.py [--quick] [--sweep-scenarios N]`` (``make bench``,
+``make bench-quick``; ``--quick``: fewer PDDs and repeats, no sweep).
 """
 
 from __future__ import annotations
@@ -68,6 +68,8 @@ def transition(rows: int, timeout: float = 900) -> tuple[dict | None, str]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer PDDs and repeats, no sweep (about 2 minutes)")
+    ap.add_argument("--sweep-scenarios", type=int, default=20,
+                    help="scenarios in the sweep rows (the issue's benchmark is 100: about 4 more minutes)")
     a = ap.parse_args()
     import bench_evaluators
     import bench_floor
@@ -77,7 +79,7 @@ def main() -> None:
     load0 = os.getloadavg()
     print(f"{os.cpu_count()} CPUs, load average {load0[0]:.2f} {load0[1]:.2f} {load0[2]:.2f}")
     print("== bench_evaluators (cold pacm check, Engine.check, durable-rules)")
-    ev = _quiet(bench_evaluators.main, 2000 if a.quick else 10_000)
+    ev = _quiet(bench_evaluators.main, 1000 if a.quick else 4000)
     print("== bench_floor (vector evaluator, floor, DuckDB, zen-engine; 4,000 PDDs)")
     fl = _quiet(bench_floor.main, 4000, 3 if a.quick else 5, zen_n=1000)
     tr = {}
@@ -86,9 +88,9 @@ def main() -> None:
         tr[rows] = transition(rows)
     sw: dict = {}
     if not a.quick:
-        print("== bench_sweep (100 scenarios x 13,160 activities)")
+        print(f"== bench_sweep ({a.sweep_scenarios} scenarios x 13,160 activities)")
         data = bench_sweep.DEFAULT
-        sw = _quiet(bench_sweep.main, data, 100) if data.exists() else {}
+        sw = _quiet(bench_sweep.main, data, a.sweep_scenarios) if data.exists() else {}
 
     def fmt(v, f):
         return "n/a" if v is None else f.format(v)
@@ -121,9 +123,9 @@ def main() -> None:
     ]
     if sw:
         rows += [
-            ("sweep, 100 scenarios x 13,160 activities, in process",
+            (f"sweep, {a.sweep_scenarios} scenarios x 13,160 activities, in process",
              fmt(sw.get("in process (--workers 1)"), "{:,.0f} activity-years/s"), "", "not in issue 12's table"),
-            ("sweep, 100 scenarios x 13,160 activities, 2-worker LocalCluster",
+            (f"sweep, {a.sweep_scenarios} scenarios x 13,160 activities, 2-worker LocalCluster",
              fmt(sw.get("2-worker LocalCluster"), "{:,.0f} activity-years/s"), "", "not in issue 12's table"),
         ]
     load1 = os.getloadavg()
