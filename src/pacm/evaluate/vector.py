@@ -392,7 +392,17 @@ class Statuses:
 class VectorEvaluator:
     def __init__(self, compiled: CompiledPack):
         self.compiled = compiled
-        self.program = _Program(compiled)
+        # the step program is built once per compiled pack (about 10 ms for the whole pack) and kept
+        # on it, checked against its list of rules in case a caller changed the list since
+        rules = tuple(map(id, compiled.rules))
+        cached = getattr(compiled, "_vector_program", None)
+        if cached is None or cached[0] != rules:
+            cached = (rules, _Program(compiled))
+            try:
+                compiled._vector_program = cached  # type: ignore[attr-defined]
+            except AttributeError:  # pragma: no cover - a pack object that takes no attributes
+                pass
+        self.program = cached[1]
 
     def statuses(self, flats: list[dict[str, Any]]) -> Statuses:
         """Statuses of every rule for a batch of flat PDDs, straight from the facts (no pandas)."""
