@@ -1,26 +1,31 @@
-"""pacm's vector evaluator against a floor and a peer, in the same run (issue 12, item 1).
+"""pacm's vector evaluator against a floor and two peers, in the same run (issue 12, item 1).
 
-On ``N`` synthetic PDDs (``pacm.synthetic.random_pdd_data``, default 4,000) and the 137 rules of
-the pack in force on 2026-11-01, each timed from the flat facts to a status per rule and PDD,
-*including the facts-frame build* (``pacm.evaluate.vector.facts_frame``), median of ``--repeat``:
+On ``N`` synthetic PDDs (``pacm.synthetic.random_pdd_data``, default 4,000) and the rules of the
+pack in force on 2026-11-01, each timed from the flat facts (``Engine.facts``) to a status per rule
+and PDD, *including building its input from the facts*, median of ``--repeat`` interleaved runs:
 
-* **pacm**: ``VectorEvaluator.evaluate_frame`` (per-pattern pandas/numpy masks, object statuses);
+* **pacm**: ``VectorEvaluator.statuses`` (fact columns built straight from the flat PDDs, the exact
+  atoms decided, then one numpy step per distinct sub-pattern, statuses as ``uint8`` codes);
 * **floor**: the same compiled patterns (``CompiledRule.outcomes``: Kleene logic already split into
   a known-true and a known-false pattern per condition) generated once into one straight-line
-  numpy function: each column converted once, each distinct sub-pattern computed once, statuses
-  as ``uint8`` codes. Code generation is not timed (a compiler would do it once per pack);
+  numpy function, each distinct sub-pattern computed once, statuses as ``uint8`` codes. Its input is
+  pacm's own: the same fact columns (``fact_columns``) and exact atoms (``decide_atoms``), timed
+  with it (the "shared column build" figure); what the two differ in is evaluating the patterns.
+  Code generation is not timed (a compiler does it once per pack);
 * **DuckDB**: the same patterns as one ``SELECT CASE WHEN pass THEN .. WHEN fail THEN .. WHEN
-  not_applicable THEN .. ELSE 'insufficient_data' END`` per rule over the same frame (registered
-  zero-copy; bool columns cast to a nullable boolean first, counted in its time).
-
-Before any figure is printed, the floor's and DuckDB's statuses are compared with pacm's on every
-PDD and rule: a mismatch stops the benchmark (a comparison of wrong answers is worthless).
+  not_applicable THEN .. ELSE 'insufficient_data' END`` per rule over the same columns (a pandas
+  frame DuckDB scans zero-copy, its build counted in DuckDB's time);
 * **GoRules zen-engine**: one JDM decision (input -> one expression node with a ZEN expression
   per rule giving its status code -> output), every operand checked non-null first (ZEN raises on
   comparing null), ``ZenEngine.evaluate_batch`` over one context per PDD (built from the same flat
-  facts, counted in its time). Its own thread pool may use both cores.
+  facts and exact atoms, counted in its time). Its own thread pool may use both cores.
 
-Run: ``.venv/bin/python benchmarks/bench_floor.py [N] [--repeat R] [--profile]``.
+The exact atoms (comparisons with run-time arithmetic, decided on rationals: ``expr/patterns.py``)
+are given to every contender as facts: neither SQL doubles nor ZEN numbers decide them exactly.
+Before any figure is printed, every contender's statuses are compared with pacm's on every PDD and
+rule: a mismatch stops the benchmark (a comparison of wrong answers is worthless).
+
+Run: ``.venv/bin/python benchmarks/bench_floor.py [N] [--repeat R] [--profile] [--zen-n M]``.
 """
 
 from __future__ import annotations
@@ -100,7 +105,7 @@ class FloorCompiler:
                 if (kind == "bool") != isinstance(want, bool) or kind == "num":
                     return self._var(p, "FALSE" if p.op == "==" else f"{self._present(p.key)}")
                 eq = f"({left} == {want!r})"
-                return self._var(p, eq if p.op == "==" else f"(~{eq} & {self._present(p.key)})")
+                return self._var(p, f"({eq} & {self._present(p.key)})" if p.op == "==" else f"(~{eq} & {self._present(p.key)})")
             if isinstance(p.rhs, VKey) and (kind != "num" or self.kind.get(p.rhs.key, "num") != "num"):
                 if p.rhs.key not in self.kind:
                     return "FALSE"
@@ -149,31 +154,14 @@ class FloorCompiler:
         return ns["floor"], out, len(self.lines)
 
 
-def column_kinds(df) -> dict[str, str]:
-    kinds = {}
-    for c in df.columns:
-        s = df[c].dropna()
-        if df[c].dtype == float or (len(s) and all(isinstance(x, float) for x in s.iloc[:50])):
-            kinds[c] = "num"
-        elif len(s) and all(isinstance(x, (bool, np.bool_)) for x in s.iloc[:50]):
-            kinds[c] = "bool"
-        else:
-            kinds[c] = "str"
-    return kinds
-
-
-def floor_inputs(df, cols, kinds):
-    """Each column once: float arrays (NaN = absent) or object arrays, and presence masks."""
+def floor_inputs(cols: dict, keys, n: int) -> tuple[dict, dict]:
+    """The arrays the generated code reads: values (float64 with NaN where absent, or bool/object
+    arrays) and presence masks, per fact key (all absent for a key no PDD has)."""
     C, P = {}, {}
-    n = len(df)
-    for k in cols:
-        if k not in df.columns:
-            C[k] = np.full(n, np.nan)
-            P[k] = np.zeros(n, dtype=bool)
-            continue
-        s = df[k]
-        P[k] = s.notna().to_numpy()
-        C[k] = s.to_numpy(dtype=float, na_value=np.nan) if kinds[k] == "num" else s.to_numpy(dtype=object)
+    for k in keys:
+        c = cols.get(k)
+        C[k] = np.full(n, np.nan) if c is None else c.values
+        P[k] = np.zeros(n, dtype=bool) if c is None else c.present
     return C, P
 
 
@@ -239,17 +227,24 @@ def duckdb_query(compiled, kinds) -> str:
     return "SELECT " + ",\n".join(cols) + " FROM facts"
 
 
-def duckdb_run(con, df, kinds, query):
+def duckdb_table(cols: dict, n: int):
+    """A pandas frame DuckDB scans zero-copy: float64 (NaN read as NULL), nullable booleans, text."""
     import pandas as pd
 
-    t = df.copy(deep=False)
-    for k, kind in kinds.items():
-        if kind == "bool" and t[k].dtype == object:
-            t[k] = t[k].astype("boolean")
-    con.register("facts", t)
+    data = {}
+    for k, c in cols.items():
+        if c.kind == "bool":
+            data[k] = pd.arrays.BooleanArray(c.values, ~c.present)
+        else:
+            data[k] = c.values
+    return pd.DataFrame(data, index=pd.RangeIndex(n))
+
+
+def duckdb_run(con, table, query):
+    con.register("facts", table)
     res = con.execute(query).fetchnumpy()
     con.unregister("facts")
-    return np.vstack([np.asarray(res[f"c{j}"], dtype=np.uint8) for j in range(len(res))]) if res else np.zeros((0, len(df)))
+    return np.vstack([np.asarray(res[f"c{j}"], dtype=np.uint8) for j in range(len(res))])
 
 
 # ---------------------------------------------------------------------------------- zen-engine
@@ -334,11 +329,14 @@ def zen_decision(compiled, kinds) -> str:
                   {"id": "b", "sourceId": "ex", "targetId": "out", "type": "edge"}]})
 
 
-def zen_run(engine, flats, n_rules):
-    from pacm.evaluate.rete import to_fact_value
-    from pacm.expr.patterns import key
+def zen_run(engine, flats, atoms, n_rules):
+    """One context per PDD from the flat facts (the same conversion), plus the exact atoms' facts."""
+    from pacm.expr.patterns import key, to_fact_value
 
     reqs = [{"key": "pack", "context": {key(p): to_fact_value(v) for p, v in f.items()}} for f in flats]
+    for k, c in atoms.items():
+        for i in c.present.nonzero()[0]:
+            reqs[i]["context"][k] = bool(c.values[i])
     out = engine.evaluate_batch(reqs)
     S = np.zeros((n_rules, len(flats)), dtype=np.uint8)
     for i, r in enumerate(out):
@@ -363,9 +361,11 @@ def interleaved(fns: dict, repeat: int) -> dict[str, tuple[float, float]]:
     return {k: (statistics.median(v), min(v)) for k, v in times.items()}
 
 
-def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
+def main(n: int = 4000, repeat: int = 5, profile: bool = False, zen_n: int | None = None) -> dict:
+    """Print the figures; return them (``bench_all.py`` tabulates them). ``zen_n``: time zen-engine
+    (about 200 PDD/s here) on the first ``zen_n`` PDDs only; PDD/s stays comparable."""
     from pacm.engine import Engine
-    from pacm.evaluate.vector import VectorEvaluator, facts_frame
+    from pacm.evaluate.vector import VectorEvaluator, decide_atoms, fact_columns
     from pacm.pdd.model import PDD
     from pacm.synthetic import random_pdd_data
 
@@ -375,29 +375,36 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
     print(f"{len(cp.rules)} rules in force on {AS_OF}, {n:,} synthetic PDDs; load average {os.getloadavg()[0]:.2f} "
           "(shared machine: other processes change these figures)")
     vec = VectorEvaluator(cp)
+    prog = vec.program
+    to_code = np.array([CODE[s] for s in prog.names], dtype=np.uint8)
 
     def pacm_run():
-        return vec.evaluate_frame(facts_frame(flats))
+        return vec.statuses(flats).codes
 
-    df = facts_frame(flats)
-    kinds = column_kinds(df)
+    def columns():  # the input every contender starts from: fact columns and the exact atoms' facts
+        m, cols = fact_columns(flats, prog.keys)
+        cols.update(decide_atoms(prog.atoms, cols, m))
+        return m, cols
+
+    _, cols0 = columns()
+    kinds = {k: c.kind for k, c in cols0.items()}
+    assert "mixed" not in kinds.values(), "a column of mixed types: the floor does not handle it"
     fc = FloorCompiler(cp, kinds)
     floor_fn, rule_ids, n_lines = fc.build()
-    cols = sorted(fc.cols)
+    keys = sorted(fc.cols)
 
     def floor_run():
-        d = facts_frame(flats)
-        C, P = floor_inputs(d, cols, kinds)
-        return floor_fn(C, P, len(d))
+        m, cols = columns()
+        C, P = floor_inputs(cols, keys, m)
+        return floor_fn(C, P, m)
 
-    # -- correctness first: every status of every PDD, floor and DuckDB against pacm
-    ref = pacm_run()
-    ref_codes = np.vstack([np.vectorize(CODE.get, otypes=[np.uint8])(ref[r].to_numpy()) for r in rule_ids])
+    # -- correctness first: every status of every PDD, each contender against pacm
+    ref_codes = to_code[pacm_run()]
     got = floor_run()
     bad = np.argwhere(got != ref_codes)
     assert not len(bad), f"floor differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
     print(f"floor: {n_lines} generated lines; statuses equal pacm's on all {ref_codes.size:,} (rule, PDD) pairs")
-    figures = {}
+    figures = {"rules": len(cp.rules)}
     try:
         import duckdb
     except ImportError:
@@ -407,7 +414,12 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
         con = duckdb.connect()
         con.execute("SET threads TO 1")  # one core, like pacm and the floor
         query = duckdb_query(cp, kinds)
-        got = duckdb_run(con, df, kinds, query)
+
+        def duck_run():
+            m, cols = columns()
+            return duckdb_run(con, duckdb_table(cols, m), query)
+
+        got = duck_run()
         bad = np.argwhere(got != ref_codes)
         assert not len(bad), f"DuckDB differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
         print(f"DuckDB {duckdb.__version__}: statuses equal pacm's on all {ref_codes.size:,} pairs")
@@ -420,30 +432,44 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
     if zen is not None:
         jdm = zen_decision(cp, kinds)
         zen_engine = zen.ZenEngine({"loader": lambda k: jdm})
-        got = zen_run(zen_engine, flats, len(rule_ids))
-        bad = np.argwhere(got != ref_codes)
+
+        zn = min(n, zen_n or n)
+        zflats = flats[:zn]
+
+        def zen_go():
+            m, cols = fact_columns(zflats, {c for _, a in prog.atoms for c in a.keys()})
+            return zen_run(zen_engine, zflats, decide_atoms(prog.atoms, cols, m), len(rule_ids))
+
+        got = zen_go()
+        bad = np.argwhere(got != ref_codes[:, :zn])
         assert not len(bad), f"zen-engine differs from pacm on {len(bad)} statuses, e.g. rule {rule_ids[bad[0][0]]} PDD {bad[0][1]}"
-        print(f"GoRules zen-engine: statuses equal pacm's on all {ref_codes.size:,} pairs")
-    fns = {"frame": lambda: facts_frame(flats), "pacm": pacm_run, "floor": floor_run}
+        print(f"GoRules zen-engine: statuses equal pacm's on all {got.size:,} pairs ({zn:,} PDDs)")
+    fns = {"frame": columns, "pacm": pacm_run, "floor": floor_run}
     if duckdb is not None:
-        fns["duckdb"] = lambda: duckdb_run(con, facts_frame(flats), kinds, query)
+        fns["duckdb"] = duck_run
     if zen is not None:
-        fns["zen"] = lambda: zen_run(zen_engine, flats, len(rule_ids))
+        fns["zen"] = zen_go
     T = interleaved(fns, repeat)
     t_frame, t_pacm, t_floor = T["frame"][0], T["pacm"][0], T["floor"][0]
     figures.update(frame_s=t_frame, pacm_pdd_s=n / t_pacm, floor_pdd_s=n / t_floor)
     print(f"medians of {repeat} interleaved runs (min in brackets):")
-    print(f"facts frame build alone: {t_frame:.3f} s ({T['frame'][1]:.3f})")
-    print(f"pacm vector evaluator (incl. frame): {t_pacm:.3f} s = {n / t_pacm:,.0f} PDD/s ({n / T['pacm'][1]:,.0f})")
-    print(f"floor, generated numpy (incl. frame): {t_floor:.3f} s = {n / t_floor:,.0f} PDD/s ({n / T['floor'][1]:,.0f}) "
+    print(f"fact columns and exact atoms alone: {t_frame:.3f} s ({T['frame'][1]:.3f})")
+    print(f"pacm vector evaluator (incl. columns): {t_pacm:.3f} s = {n / t_pacm:,.0f} PDD/s ({n / T['pacm'][1]:,.0f})")
+    print(f"floor, generated numpy (incl. columns): {t_floor:.3f} s = {n / t_floor:,.0f} PDD/s ({n / T['floor'][1]:,.0f}) "
           f"-> pacm takes {t_pacm / t_floor:.2f}x the floor's time ({T['pacm'][1] / T['floor'][1]:.2f}x on the minima)")
-    print(f"  after the shared frame build (minima): pacm {T['pacm'][1] - T['frame'][1]:.3f} s, "
+    print(f"  after the shared column build (minima): pacm {T['pacm'][1] - T['frame'][1]:.3f} s, "
           f"floor {T['floor'][1] - T['frame'][1]:.3f} s")
     if duckdb is not None:
         t_duck = T["duckdb"][0]
         figures["duckdb_pdd_s"] = n / t_duck
-        print(f"DuckDB SQL CASE, 1 thread (incl. frame): {t_duck:.3f} s = {n / t_duck:,.0f} PDD/s ({n / T['duckdb'][1]:,.0f}) "
+        print(f"DuckDB SQL CASE, 1 thread (incl. columns): {t_duck:.3f} s = {n / t_duck:,.0f} PDD/s ({n / T['duckdb'][1]:,.0f}) "
               f"-> pacm takes {t_pacm / t_duck:.2f}x DuckDB's time")
+    if zen is not None:
+        t_zen = T["zen"][0]
+        figures["zen_pdd_s"] = zn / t_zen
+        print(f"GoRules zen-engine evaluate_batch on {zn:,} PDDs (incl. building its contexts): {t_zen:.3f} s = "
+              f"{zn / t_zen:,.0f} PDD/s ({zn / T['zen'][1]:,.0f}) -> pacm takes {(t_pacm / n) / (t_zen / zn):.3f}x "
+              "zen-engine's time per PDD")
     if profile:
         import cProfile
         import pstats
@@ -452,13 +478,8 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
         pr.enable()
         pacm_run()
         pr.disable()
-        print("\nwhere pacm's time goes (cProfile, one run, top 15 by cumulative time):")
-        pstats.Stats(pr).sort_stats("cumulative").print_stats(15)
-    if zen is not None:
-        t_zen = T["zen"][0]
-        figures["zen_pdd_s"] = n / t_zen
-        print(f"GoRules zen-engine evaluate_batch (incl. building its contexts): {t_zen:.3f} s = {n / t_zen:,.0f} PDD/s "
-              f"({n / T['zen'][1]:,.0f}) -> pacm takes {t_pacm / t_zen:.2f}x zen-engine's time")
+        print("\nwhere pacm's time goes (cProfile, one run, top 15 by internal time):")
+        pstats.Stats(pr).sort_stats("tottime").print_stats(15)
     figures["ratio"] = t_pacm / t_floor
     return figures
 
@@ -468,5 +489,6 @@ if __name__ == "__main__":
     ap.add_argument("n", nargs="?", type=int, default=4000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--zen-n", type=int, default=None, help="time zen-engine on the first N PDDs only (slow)")
     a = ap.parse_args()
-    main(a.n, a.repeat, a.profile)
+    main(a.n, a.repeat, a.profile, a.zen_n)

@@ -15,9 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from .expr.reference import missing_fields, why_not
-from .rulepack import CompiledRule
-
-_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?::([^{}]*))?\}")
+from .rulepack import PLACEHOLDER, CompiledRule
 _SAFE_SPEC = re.compile(r"^[<>^=]?[+\- ]?,?(\.\d{1,6})?[fd%]?$")
 
 
@@ -88,7 +86,7 @@ def render_template(text: str, env: dict, params: dict) -> str:
             return fmt_value(params.get(name[7:]), spec)
         return fmt_value(env.get(name), spec)
 
-    return _PLACEHOLDER.sub(sub, text or "")
+    return PLACEHOLDER.sub(sub, text or "")
 
 
 def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:

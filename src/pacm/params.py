@@ -32,7 +32,7 @@ from .safeyaml import describe_kind, expect_mapping, load_file, loads_yaml
 
 CONFIDENCE = ("confirmed", "secondary", "unconfirmed")
 _ENTRY_KEYS = {"description", "unit", "reference", "confidence", "values", "note"}
-_REF_KEYS = {"document", "symbol", "version", "paragraph", "url", "note"}
+REF_KEYS = {"document", "symbol", "version", "paragraph", "url", "note"}
 
 
 def type_of(value: Any) -> str | None:
@@ -213,7 +213,7 @@ def _show_value(v: Any) -> str:
     return str(v)
 
 
-def parse_reference(c: Collected, loc: str, ref: Any, keys: set[str] = _REF_KEYS) -> dict:
+def parse_reference(c: Collected, loc: str, ref: Any, keys: set[str] = REF_KEYS) -> dict:
     """Check a ``reference:`` mapping (a 'document' at least; known keys only) and return it as text."""
     if not isinstance(ref, dict):
         c.add("bad-reference", loc, "reference must be a mapping", "keys document, paragraph, ...")

@@ -25,7 +25,7 @@ from .errors import Collected, PacmInputError, Problem, RulePackError, did_you_m
 from .expr.ir import TRUE, And, Field, Missing, Not, fields_of, params_of, render
 from .expr.parser import ExprError, Names, parse_condition
 from .expr.patterns import Outcomes, compile_outcomes
-from .params import CONFIDENCE, ParameterSet, load_parameters
+from .params import CONFIDENCE, REF_KEYS, ParameterSet, load_parameters
 from .paths import rules_dir
 from .pdd.fields import field_type, registry
 from .safeyaml import expect_mapping, load_file, read_bytes
@@ -38,7 +38,6 @@ _RULE_KEYS = {
     "confirm", "evidence", "message", "pass_message", "effective", "section", "note",
 }
 _FILE_KEYS = {"area", "title", "standard", "rules", "note"}
-_REF_KEYS = {"document", "symbol", "version", "paragraph", "url", "note"}
 _CONF_RANK = {"confirmed": 0, "secondary": 1, "unconfirmed": 2, "override": 1}
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
@@ -283,11 +282,12 @@ def _load_rule_doc(path: Path):
         raise RulePackError(exc.source, probs) from None
 
 
-_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?::([^{}]*))?\}")
+# A message placeholder: {field.path}, {field.path:.1f} or {params.name} (group 1 the name, group 2 the format).
+PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?::([^{}]*))?\}")
 
 
 def _check_template(c: Collected, loc: str, text: str, allowed_fields: set, params: ParameterSet):
-    for m in _PLACEHOLDER.finditer(text or ""):
+    for m in PLACEHOLDER.finditer(text or ""):
         name = m.group(1)
         if name.startswith("params."):
             if name[7:] not in params.params:
@@ -359,8 +359,8 @@ def load_rule_file(
             ref = {}
         else:
             for k in ref:
-                if k not in _REF_KEYS:
-                    c.add("unknown-key", at(f"reference.{k}"), f"unknown key '{k}'", hint=did_you_mean(k, _REF_KEYS))
+                if k not in REF_KEYS:
+                    c.add("unknown-key", at(f"reference.{k}"), f"unknown key '{k}'", hint=did_you_mean(k, REF_KEYS))
         kind = rd.get("kind", "automatic")
         if kind not in KINDS:
             c.add("bad-kind", at("kind"), f"'{kind}' is not a rule kind", " | ".join(KINDS), did_you_mean(str(kind), KINDS))

@@ -38,7 +38,6 @@ Nothing outside this module imports ``durable``. Every hazard measured in
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import itertools
 import json
 import warnings
@@ -59,6 +58,7 @@ from ..expr.patterns import (
     exact_number,
     key,
     pattern_keys,
+    to_fact_value,
 )
 from ..rulepack import CompiledPack
 
@@ -161,17 +161,6 @@ def pattern_paths(p) -> int:
     if isinstance(p, PFalse):
         return 0
     return 1
-
-
-def to_fact_value(v: Any) -> Any:
-    """The single conversion of a PDD value into a fact value (hazard 10)."""
-    if isinstance(v, bool) or isinstance(v, str):
-        return v
-    if isinstance(v, dt.date):
-        return float(v.toordinal())
-    if isinstance(v, (int, float, Decimal)):
-        return float(v)
-    raise TypeError(f"cannot assert {type(v).__name__}")
 
 
 def project(flat: dict[str, Any], keys: set[str]) -> dict[str, Any]:

@@ -8,11 +8,16 @@ number, or a boolean with 1 (durable-rules would happily compare ``"10" > 9`` as
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Union
 
 NUM, DATE, STR, BOOL = "number", "date", "string", "bool"
+
+# The comparison operators of the rule language: what each does (on exact values, floats or numpy
+# arrays alike) and its negation. Every interpreter of the tree takes them from here.
+COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 
 
 @dataclass(frozen=True)
@@ -120,20 +125,6 @@ def fields_of(node) -> list[str]:
 def params_of(node) -> list[str]:
     """Names of every parameter a tree reads, in first-seen order."""
     return _collect(node, lambda n: n.name if isinstance(n, Param) else None)
-
-
-def to_number(value: Any) -> float:
-    """The one conversion of a value to the float both evaluators compare.
-
-    Dates become their proleptic ordinal (days), so date differences are day counts.
-    """
-    if isinstance(value, bool):
-        raise TypeError("booleans are not numbers")
-    if isinstance(value, dt.date):
-        return float(value.toordinal())
-    if isinstance(value, (int, float, Decimal)):
-        return float(value)
-    raise TypeError(f"not a number: {value!r}")
 
 
 def render(node, values: dict | None = None) -> str:

@@ -40,7 +40,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .ir import BOOL, NUM, STR, And, Arith, Cmp, Const, Field, In, Missing, Not, Or, Param
+from .ir import BOOL, COMPARE, NEGATE, NUM, STR, And, Arith, Cmp, Const, Field, In, Missing, Not, Or, Param
 
 ZERO = "_zero"
 
@@ -48,6 +48,22 @@ ZERO = "_zero"
 def key(path: str) -> str:
     """Fact key of a dotted PDD path (durable-rules reads dots as nesting)."""
     return path.replace(".", "__")
+
+
+def to_fact_value(v: Any) -> Any:
+    """The one conversion of a PDD value into the fact value both evaluators compare.
+
+    Text and true/false stay as they are; numbers become floats (durable-rules divides integers as
+    integers, and an integer division by zero is a SIGFPE: hazard 10); dates become their proleptic
+    ordinal, so date differences are day counts.
+    """
+    if isinstance(v, bool) or isinstance(v, str):
+        return v
+    if isinstance(v, dt.date):
+        return float(v.toordinal())
+    if isinstance(v, (int, float, Decimal)):
+        return float(v)
+    raise TypeError(f"cannot assert {type(v).__name__}")
 
 
 # ---------------------------------------------------------------- value nodes
@@ -105,7 +121,6 @@ class POr:
 P_TRUE, P_FALSE = PTrue(), PFalse()
 
 _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_NEG = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 
 
 def _pand(items) -> Any:
@@ -150,17 +165,6 @@ def _arith_float(op, a: float, b: float) -> float:
     return a / b
 
 
-def _cmp_const(op, a, b) -> bool:
-    return {
-        "<": a < b,
-        "<=": a <= b,
-        ">": a > b,
-        ">=": a >= b,
-        "==": a == b,
-        "!=": a != b,
-    }[op]
-
-
 class _Binder:
     """Binds parameter values and lowers values to canonical float/str/bool nodes."""
 
@@ -199,7 +203,7 @@ class _Binder:
 
     def canon_cmp(self, op, lv, rv):
         if isinstance(lv, VConst) and isinstance(rv, VConst):
-            return P_TRUE if _cmp_const(op, lv.value, rv.value) else P_FALSE
+            return P_TRUE if COMPARE[op](lv.value, rv.value) else P_FALSE
         if isinstance(lv, VKey):
             return PCmp(op, lv.key, rv)
         if isinstance(rv, VKey):
@@ -229,7 +233,7 @@ class _Binder:
                 return P_FALSE, P_FALSE
             return (
                 _pand(g + [self.canon_cmp(c.op, lv, rv)]),
-                _pand(g + [self.canon_cmp(_NEG[c.op], lv, rv)]),
+                _pand(g + [self.canon_cmp(NEGATE[c.op], lv, rv)]),
             )
         if isinstance(c, In):
             fields, divisors = [], []
@@ -397,7 +401,7 @@ def decide_exact(atom: ExactAtom, get) -> bool | None:
     right = _exact_value(atom.rhs, get)
     if left is None or right is None:
         return None
-    return _cmp_const(atom.op, left, right)
+    return COMPARE[atom.op](left, right)
 
 
 @dataclass(frozen=True)
@@ -457,6 +461,7 @@ def pattern_keys(p) -> set[str]:
 __all__ = [
     "ZERO",
     "key",
+    "to_fact_value",
     "compile_outcomes",
     "Outcomes",
     "ExactAtom",

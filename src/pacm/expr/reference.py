@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
-from .ir import And, Arith, Cmp, Const, Field, In, Missing, Not, Or, Param, render
+from .ir import COMPARE, NEGATE, And, Arith, Cmp, Const, Field, In, Missing, Not, Or, Param, render
 
 
 def value(n, env: dict, params: dict) -> Any:
@@ -39,10 +39,6 @@ def value(n, env: dict, params: dict) -> Any:
     raise TypeError(n)
 
 
-def _cmp(op, a, b) -> bool:
-    return {"<": a < b, "<=": a <= b, ">": a > b, ">=": a >= b, "==": a == b, "!=": a != b}[op]
-
-
 def truth(c, env: dict, params: dict) -> bool | None:
     """Kleene truth value: True, False, or None (unknown: a field is missing)."""
     if isinstance(c, Const):
@@ -51,7 +47,7 @@ def truth(c, env: dict, params: dict) -> bool | None:
         a, b = value(c.left, env, params), value(c.right, env, params)
         if a is None or b is None:
             return None
-        return _cmp(c.op, a, b)
+        return COMPARE[c.op](a, b)
     if isinstance(c, In):
         a = value(c.left, env, params)
         if a is None:
@@ -89,9 +85,6 @@ def _fmt(v) -> str:
 _OPWORD = {"<": "below", "<=": "at most", ">": "above", ">=": "at least", "==": "equal to", "!=": "different from"}
 
 
-_NEG = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
-
-
 def push_not(c):
     """Move a negation inward (De Morgan), so explanations speak of plain comparisons."""
     if not isinstance(c, Not):
@@ -102,7 +95,7 @@ def push_not(c):
     if isinstance(x, Cmp):
         if x.op == "==" and isinstance(x.right, Const) and x.right.value is True:
             return Cmp("==", x.left, Const(False, x.right.type))
-        return Cmp(_NEG[x.op], x.left, x.right)
+        return Cmp(NEGATE[x.op], x.left, x.right)
     if isinstance(x, And):
         return Or(tuple(push_not(Not(i)) for i in x.items))
     if isinstance(x, Or):

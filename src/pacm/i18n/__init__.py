@@ -16,7 +16,6 @@ Terms follow the Japanese government's Article 6 documents (the seed briefings):
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -60,11 +59,10 @@ def rules_catalog(lang: str) -> dict[str, dict]:
     return {str(k): dict(v or {}) for k, v in expect_mapping(load_file(path)).items()}
 
 
-_PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?::[^{}]*)?\}")
-
-
 def placeholders(text: str) -> set[str]:
-    return set(_PLACEHOLDER.findall(text or ""))
+    from ..rulepack import PLACEHOLDER
+
+    return {m.group(1) for m in PLACEHOLDER.finditer(text or "")}
 
 
 def missing_translations(pack, catalog: dict[str, dict]) -> list[str]:
