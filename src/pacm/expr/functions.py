@@ -55,6 +55,8 @@ class Function:
 
 
 def _whole(n: Any) -> int:
+    if type(n) is int:
+        return n
     d = Decimal(n)
     if d != d.to_integral_value():
         raise ValueError(f"{n} is not a whole number of years")
@@ -98,11 +100,18 @@ def call(node, env: dict, params: dict, value: Callable, truth: Callable) -> Any
     fn = FUNCTIONS[node.name]
     if fn.over_list:
         return _over_list(fn, node, env, params, value, truth)
-    args = [value(a, env, params) for a in node.args]
-    if fn.name == "first_present":
-        return next((a for a in args if a is not None), None)
-    if any(a is None for a in args):
+    if fn.run is None:  # first_present: the first argument present, the others not evaluated
+        for a in node.args:
+            v = value(a, env, params)
+            if v is not None:
+                return v
         return None
+    args = []
+    for a in node.args:
+        v = value(a, env, params)
+        if v is None:
+            return None
+        args.append(v)
     try:
         return fn.run(*args)
     except (ValueError, OverflowError, ArithmeticError):  # outside the calendar, a fractional year

@@ -37,13 +37,19 @@ def value(n, env: dict, params: dict) -> Any:
         except (DivisionByZero, InvalidOperation):
             return None
     if isinstance(n, Call):  # derive layer only
-        from .functions import call
-
-        return call(n, env, params, value, truth)
+        return _call(n, env, params, value, truth)
     if isinstance(n, IfElse):
         t = truth(n.cond, env, params)
         return None if t is None else value(n.then if t else n.other, env, params)
     raise TypeError(n)
+
+
+def _call(n, env, params, value, truth):
+    global _call
+    from .functions import call  # imported on first use: functions imports pacm.dates, rules never call
+
+    _call = call
+    return call(n, env, params, value, truth)
 
 
 def _cmp(op, a, b) -> bool:

@@ -90,6 +90,8 @@ class Derived:
         if v is None:
             return None
         if self.type == "integer":
+            if type(v) is int:
+                return v
             d = Decimal(v)
             if d != d.to_integral_value():  # pragma: no cover - ruled out by the expression's type
                 return None
@@ -130,11 +132,13 @@ def _env(data: dict) -> dict[str, Any]:
 
     def walk(obj: dict, prefix: str):
         for k, v in obj.items():
-            path = f"{prefix}{k}"
-            if isinstance(v, dict):
+            if v is None:
+                continue
+            path = prefix + k if type(k) is str else f"{prefix}{k}"
+            if type(v) is dict:
                 out[path] = True
                 walk(v, path + ".")
-            elif v is not None:
+            else:
                 out[path] = v
 
     walk(data, "")

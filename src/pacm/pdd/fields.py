@@ -199,7 +199,8 @@ def flatten(pdd: PDD, context: dict[str, Any] | None = None, layer=None) -> dict
     layer = layer if layer is not None else default_layer()
     facts = layer.facts_of(pdd)
     reg = layer.registry
-    out: dict[str, Any] = {p: facts[p] for p in reg if facts.get(p) is not None}
+    get = facts.get
+    out: dict[str, Any] = {p: v for p in reg if (v := get(p)) is not None}
     for k, v in (context or {}).items():
         if v is not None:
             out[k] = v
