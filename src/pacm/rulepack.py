@@ -29,7 +29,7 @@ from .params import CONFIDENCE, ParameterSet, load_parameters
 from .paths import rules_dir
 from .pdd.derive import EMPTY as NO_DERIVED, FILE_NAME as DERIVE_FILE, Layer, layer_of
 from .pdd.fields import registry
-from .safeyaml import expect_mapping, load_file, read_bytes
+from .safeyaml import expect_mapping, load_file, load_mapping, read_bytes
 
 KINDS = ("automatic", "validator_judgement")
 SEVERITIES = ("error", "warning", "info")
@@ -314,11 +314,7 @@ def load_rule_file(
     def field_type(p: str) -> str | None:
         return (reg.get(p) or {}).get("type")
 
-    doc = _load_rule_doc(path)
-    try:
-        data = expect_mapping(doc, "a mapping with 'area', 'title' and 'rules'")
-    except PacmInputError as exc:
-        raise RulePackError(exc.source, exc.problems) from None
+    doc, data = load_mapping(path, "a mapping with 'area', 'title' and 'rules'", RulePackError, _load_rule_doc)
     c = Collected(src)
     for k in data:
         if k not in _FILE_KEYS:

@@ -20,7 +20,6 @@ Two kinds:
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable

@@ -37,11 +37,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ..errors import Collected, PacmInputError, RulePackError, did_you_mean
-from ..expr.ir import BOOL, DATE, NUM, STR, Field, fields_of, render
+from ..errors import Collected, RulePackError, did_you_mean
+from ..expr.ir import BOOL, DATE, NUM, STR, fields_of, render
 from ..expr.parser import ExprError, Names, parse_derived
 from ..expr.reference import truth, value
-from ..safeyaml import expect_mapping, load_file, read_bytes
+from ..safeyaml import load_mapping, read_bytes
 
 #: The file of a rule pack that holds its derive layer.
 FILE_NAME = "derive.yaml"
@@ -150,11 +150,7 @@ def load_layer(path: Path) -> Layer:
     from .fields import structure
 
     src = str(path)
-    doc = load_file(path)
-    try:
-        data = expect_mapping(doc, "a mapping with 'title' and 'fields'")
-    except PacmInputError as exc:
-        raise RulePackError(exc.source, exc.problems) from None
+    doc, data = load_mapping(path, "a mapping with 'title' and 'fields'", RulePackError)
     c = Collected(src)
     c.unknown_keys(data, _FILE_KEYS)
     entries = data.get("fields")

@@ -18,7 +18,6 @@ Design choices:
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
