@@ -65,6 +65,7 @@ class Derived:
     inputs: tuple
     may_equal: tuple
     line: int | None
+    needs: tuple = ()  # facts without which the value is surely absent (:func:`_needs`): skipped cheaply
 
     @property
     def rule_type(self) -> str:
@@ -120,6 +121,8 @@ class Layer:
         for d in self.fields:
             if d.object and not env.get(d.object):
                 continue  # the object it belongs to is absent
+            if d.needs and not all(k in env for k in d.needs):
+                continue  # a value it strictly needs is absent: so is it (the reference interpreter would say so)
             v = d.compute(env)
             if v is not None:
                 env[d.path] = v
@@ -248,9 +251,43 @@ def load_layer(path: Path) -> Layer:
             description=" ".join(str(e.get("description", "")).split()),
             reference={k: str(v) for k, v in ref.items()}, inputs=tuple(str(f) for f in inputs),
             may_equal=tuple(str(f) for f in may), line=line,
+            needs=tuple(sorted(_needs(expr, tname == "bool"))),
         ))
     c.raise_if_any(RulePackError)
     return Layer(tuple(out), src)
+
+
+def _needs(n, condition: bool = False) -> set:
+    """Facts whose absence makes ``n`` absent (or its truth unknown) under :mod:`pacm.expr.reference`: a strict
+    operand's needs are the node's; ``first_present`` needs what all its arguments need; a Kleene ``and``/``or``/
+    ``not``, ``missing()`` and the per-item parts of a list function need nothing. An under-estimate is always
+    safe (the value is then computed); ``tests/test_derive.py`` checks the skip against the computation."""
+    from ..expr.functions import FUNCTIONS
+    from ..expr.ir import Arith, Call, Cmp, Field, IfElse, In
+
+    if condition:
+        if isinstance(n, Cmp):
+            return _needs(n.left) | _needs(n.right)
+        if isinstance(n, In):
+            return _needs(n.left)
+        if isinstance(n, IfElse):
+            return _needs(n.cond, True) | (_needs(n.then, True) & _needs(n.other, True))
+        return set()
+    if isinstance(n, Field):
+        return set() if n.path == "item" or n.path.startswith("item.") else {n.path}
+    if isinstance(n, Arith):
+        return _needs(n.left) | _needs(n.right)
+    if isinstance(n, IfElse):
+        return _needs(n.cond, True) | (_needs(n.then) & _needs(n.other))
+    if isinstance(n, Call):
+        fn = FUNCTIONS[n.name]
+        if fn.over_list:
+            return {n.args[0].path}
+        parts = [_needs(a) for a in n.args]
+        if fn.run is None:  # first_present
+            return set.intersection(*parts) if parts else set()
+        return set().union(*parts)
+    return set()
 
 
 def _may_be_fractional(expr) -> bool:
