@@ -271,3 +271,28 @@ def test_bad_derive_layers_are_refused(tmp_path, body, words):
 
 def test_a_pack_without_a_derive_layer_uses_the_bundled_one(tmp_path):
     assert layer_of(tmp_path) is default_layer()
+
+
+def test_skipping_absent_needs_changes_no_value():
+    """Layer.facts_of skips a derived field whose strictly needed facts are absent; computing every field
+    anyway must give the same facts (random PDDs of the synthetic generator, and the examples)."""
+    import dataclasses
+
+    from pacm.pdd.derive import Layer
+    from pacm.pdd.load import load_pdd
+    from pacm.pdd.model import PDD
+    from pacm.synthetic import random_pdd_data
+    from pydantic import ValidationError
+
+    layer = default_layer()
+    full = Layer(tuple(dataclasses.replace(d, needs=()) for d in layer.fields), layer.source)
+    assert any(d.needs for d in layer.fields)
+    pdds = [load_pdd(str(p)) for p in sorted((ROOT / "examples").glob("*.yaml"))]
+    for seed in range(300):
+        try:
+            pdds.append(PDD.model_validate(random_pdd_data(seed)))
+        except ValidationError:
+            continue
+    assert len(pdds) > 200
+    for pdd in pdds:
+        assert layer.facts_of(pdd) == full.facts_of(pdd)
