@@ -73,9 +73,10 @@ def test_wheel_carries_the_pack_and_data(wheel):
         "pacm/_pack/methodologies/acm0002/methodology.yaml",
         "pacm/_pack/methodologies/acm0002/applicability.yaml",
         "pacm/report/templates/report.html.j2",
-        "pacm/data/ldc_history.yaml",
-        "pacm/data/m49_parties.csv",
-        "pacm/transition/mappings/unfccc_cdm_2022.yaml",
+        "pacm/_pack/rules/derive.yaml",
+        "pacm/_pack/rules/hosts/ldc_history.yaml",
+        "pacm/_pack/rules/hosts/m49_parties.csv",
+        "pacm/_pack/rules/mappings/unfccc_cdm_2022.yaml",
         "pacm/py.typed",
     ):
         assert needed in names, f"{needed} missing from {wheel.name}"

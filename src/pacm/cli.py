@@ -359,6 +359,9 @@ def explain(
     else:
         w(f"Validator confirms: {' '.join(str(r.confirm).split())}\nEvidence in the PDD: {', '.join(r.evidence)}\n")
     w(f"Fields read: {', '.join(r.fields)}\n")
+    from .explain import derived_text
+
+    w(derived_text(pack, r.fields))
     if r.params:
         w(f"\nParameters on {day.isoformat()}:\n")
         for name in r.params:

@@ -136,10 +136,10 @@ class Engine:
 
     def facts(self, pdd: PDD, as_of: dt.date) -> dict[str, Any]:
         on = pdd.issuance.planned_issuance_date or as_of
-        ctx = context_for(pdd.activity.host_party, on, as_of)
+        ctx = context_for(pdd.activity.host_party, on, as_of, self.pack.hosts)
         ctx.update(self.registry.context(pdd))
         ctx["context.reversal_risk_reassessment_due_since"] = self._reassessment_due(pdd, as_of)
-        return flatten(pdd, ctx)
+        return flatten(pdd, ctx, self.pack.derive)
 
     def _reassessment_due(self, pdd: PDD, as_of: dt.date) -> dt.date | None:
         """The latest k-th (k >= 1) anniversary of the first crediting period's start, every

@@ -131,6 +131,7 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("bad-effective", "rule-pack", "A rule's effective dates are not 'from' and 'until' dates."),
     ("bad-template", "rule-pack", "A rule message names a parameter that does not exist."),
     ("bad-reference", "rule-pack", "A reference (document, paragraph...) that is not a mapping of the known keys."),
+    ("bad-derived-field", "rule-pack", "A derived field of rules/derive.yaml that is not a section's field with a name of its own, a known type, a value of that type, or inputs its value reads."),
     ("self-comparison", "rule-pack", "A rule compares a value with itself (or a derived field with the field it falls back to)."),
     ("bad-confidence", "rule-pack", "A confidence that is not confirmed, secondary or unconfirmed."),
     # ------------------------------------------------------------- parameter

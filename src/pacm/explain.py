@@ -46,8 +46,47 @@ def explain_data(pack, rule_id: str, day: dt.date) -> dict:
     else:
         out["confirm"] = " ".join(str(r.confirm).split())
         out["evidence"] = list(r.evidence)
+    out["derived"] = [{k: v for k, v in d.items() if k != "path"} for d in derived_fields(pack, r.fields)]
     for name in r.params:
         d = pack.params.describe(name, day)
         out["parameters"].append({k: (v.isoformat() if isinstance(v, dt.date) else (str(v) if k == "value" else v))
                                   for k, v in d.items() if k != "source"})
     return out
+
+
+def derived_fields(pack, fields) -> list[dict]:
+    """The definitions (``rules/derive.yaml``) of the derived fields among ``fields``, and of the derived fields
+    those read, so a reader sees how each value the rule compares is computed."""
+    layer = getattr(pack, "derive", None)
+    if layer is None:
+        return []
+    from .expr.ir import fields_of
+
+    defs = layer.by_path()
+    out: list[dict] = []
+    todo = [f for f in fields if f in defs]
+    seen: set = set()
+    while todo:
+        f = todo.pop(0)
+        if f in seen:
+            continue
+        seen.add(f)
+        d = defs[f]
+        out.append({"field": d.path, "type": d.type, "value": d.value_src, "description": d.description,
+                    "reference": dict(d.reference), "source": f"{Path(layer.source).name}:{d.line}",
+                    "path": f"{layer.source}:{d.line}"})
+        todo += [g for g in fields_of(d.expr) if g in defs and g not in seen]
+    return out
+
+
+def derived_text(pack, fields) -> str:
+    """``pacm explain``'s lines for :func:`derived_fields` (empty when the rule reads none)."""
+    items = derived_fields(pack, fields)
+    if not items:
+        return ""
+    lines = ["Derived fields (computed before the rules run):"]
+    for d in items:
+        lines.append(f"  {d['field']} = {d['value']}")
+        lines.append(f"      defined in {d['path']}")
+        lines.append(f"      {d['description']}")
+    return "\n".join(lines) + "\n"

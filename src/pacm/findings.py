@@ -155,7 +155,7 @@ def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
 
 
 def _inputs_of(path: str) -> tuple:
-    """The PDD inputs a derived field is computed from (``inputs`` on its computed_field), else ()."""
+    """The PDD inputs a derived field is computed from (``inputs`` of its entry in ``rules/derive.yaml``), else ()."""
     from .pdd.fields import registry
 
     info = registry().get(path) or {}

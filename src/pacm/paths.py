@@ -42,6 +42,16 @@ def rules_dir() -> Path:
     return pack_home() / "rules"
 
 
+def hosts_dir() -> Path:
+    """The bundled pack's host tables (``rules/hosts/``: UN M49 parties, dated LDC graduations)."""
+    return rules_dir() / "hosts"
+
+
+def mappings_dir() -> Path:
+    """The bundled pack's column mappings of CDM exports (``rules/mappings/``)."""
+    return rules_dir() / "mappings"
+
+
 def methodologies_dir() -> Path:
     """The default methodology folder (``methodologies/``)."""
     return pack_home() / "methodologies"

@@ -27,8 +27,9 @@ from .expr.parser import ExprError, Names, parse_condition
 from .expr.patterns import Outcomes, compile_outcomes
 from .params import CONFIDENCE, REF_KEYS, ParameterSet, load_parameters
 from .paths import rules_dir
-from .pdd.fields import field_type, registry
-from .safeyaml import expect_mapping, load_file, read_bytes
+from .pdd.derive import EMPTY as NO_DERIVED, FILE_NAME as DERIVE_FILE, Layer, layer_of
+from .pdd.fields import registry
+from .safeyaml import expect_mapping, load_file, load_mapping, read_bytes
 
 KINDS = ("automatic", "validator_judgement")
 SEVERITIES = ("error", "warning", "info")
@@ -162,6 +163,8 @@ class RulePack:
     areas: dict[str, dict] = field(default_factory=dict)
     _compiled: dict = field(default_factory=dict)
     methodology_registry: Any = None  # pacm.methodology_registry.Registry (methodologies/registry.yaml)
+    derive: Layer = NO_DERIVED  # the derive layer (rules/derive.yaml): fields computed before the rules run
+    hosts: Any = None  # pacm.hosts.HostTables (rules/hosts/): UN M49 parties and dated LDC graduations
 
     def get(self, rule_id: str) -> Rule | None:
         for r in self.rules:
@@ -234,8 +237,11 @@ def digest_of(paths: list[Path], base: Path) -> str:
     return h.hexdigest()
 
 
-def _names(params: ParameterSet) -> Names:
-    return Names(field_type, params.type_of, lambda: registry().keys(), params.names)
+def _names(params: ParameterSet, fields: dict | None = None) -> Names:
+    """What a rule may name: the fields of ``fields`` (the registry with the pack's derived fields; by default
+    the bundled pack's) and the parameters."""
+    reg = fields if fields is not None else registry()
+    return Names(lambda p: (reg.get(p) or {}).get("type"), params.type_of, lambda: reg.keys(), params.names)
 
 
 def _parse(c: Collected, loc: str, src: Any, names: Names, what: str):
@@ -286,26 +292,29 @@ def _load_rule_doc(path: Path):
 PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_.]*)(?::([^{}]*))?\}")
 
 
-def _check_template(c: Collected, loc: str, text: str, allowed_fields: set, params: ParameterSet):
+def _check_template(c: Collected, loc: str, text: str, allowed_fields: set, params: ParameterSet, reg: dict):
     for m in PLACEHOLDER.finditer(text or ""):
         name = m.group(1)
         if name.startswith("params."):
             if name[7:] not in params.params:
                 c.add("bad-template", loc, f"unknown parameter '{name}' in message", hint=did_you_mean(name[7:], params.params))
-        elif name not in registry():
-            c.add("bad-template", loc, f"unknown field '{name}' in message", hint=did_you_mean(name, registry()))
+        elif name not in reg:
+            c.add("bad-template", loc, f"unknown field '{name}' in message", hint=did_you_mean(name, reg))
 
 
 def load_rule_file(
-    path: Path, params: ParameterSet, seen: dict[str, str], expected_area: str | None = None
+    path: Path, params: ParameterSet, seen: dict[str, str], expected_area: str | None = None,
+    fields: dict | None = None,
 ) -> tuple[dict, list[Rule]]:
-    """``expected_area`` (default: the file name) is e.g. ``methodology.acm0002`` for applicability rules."""
+    """``expected_area`` (default: the file name) is e.g. ``methodology.acm0002`` for applicability rules;
+    ``fields`` the field registry rules may read (default: with the bundled pack's derived fields)."""
     src = str(path)
-    doc = _load_rule_doc(path)
-    try:
-        data = expect_mapping(doc, "a mapping with 'area', 'title' and 'rules'")
-    except PacmInputError as exc:
-        raise RulePackError(exc.source, exc.problems) from None
+    reg = fields if fields is not None else registry()
+
+    def field_type(p: str) -> str | None:
+        return (reg.get(p) or {}).get("type")
+
+    doc, data = load_mapping(path, "a mapping with 'area', 'title' and 'rules'", RulePackError, _load_rule_doc)
     c = Collected(src)
     for k in data:
         if k not in _FILE_KEYS:
@@ -317,7 +326,7 @@ def load_rule_file(
     if not isinstance(rules_data, list) or not rules_data:
         c.add("no-rules", doc.where(("rules",)) or "rules", "'rules' must be a non-empty list of rules")
         c.raise_if_any(RulePackError)
-    names = _names(params)
+    names = _names(params, reg)
     out: list[Rule] = []
     for i, rd in enumerate(rules_data):
         rid = rd.get("id") if isinstance(rd, dict) else None
@@ -378,12 +387,12 @@ def load_rule_file(
             evidence = []
         for f in evidence:
             if field_type(str(f)) is None:
-                c.add("unknown-field", at("evidence"), f"unknown field '{f}'", hint=did_you_mean(str(f), registry()))
+                c.add("unknown-field", at("evidence"), f"unknown field '{f}'", hint=did_you_mean(str(f), reg))
         if kind == "automatic":
             if "require" not in rd and "require" not in typos:
                 c.add("missing-key", at(), "an automatic rule needs 'require'")
             require = _parse(c, at("require"), rd.get("require"), names, "require")
-            for why in self_comparisons(require):
+            for why in self_comparisons(require, reg):
                 c.add("self-comparison", at("require"), why,
                       hint="compare the value the PDD states with the one pacm derives, not a value with itself")
             if "message" not in rd and "message" not in typos:
@@ -406,8 +415,8 @@ def load_rule_file(
                 c.add("bad-date", at(f"effective.{k}"), f"'{eff[k]}' is not a date", "YYYY-MM-DD")
         message = str(rd.get("message") or rd.get("confirm") or "")
         allowed = set(fields_of(applies)) | set(fields_of(require))
-        _check_template(c, at("message"), message, allowed, params)
-        _check_template(c, at("pass_message"), rd.get("pass_message") or "", allowed, params)
+        _check_template(c, at("message"), message, allowed, params, reg)
+        _check_template(c, at("pass_message"), rd.get("pass_message") or "", allowed, params, reg)
         out.append(
             Rule(
                 id=rid,
@@ -438,17 +447,17 @@ def load_rule_file(
     return meta, out
 
 
-def self_comparisons(cond) -> list[str]:
+def self_comparisons(cond, fields: dict | None = None) -> list[str]:
     """Comparisons in a condition whose two sides are the same value, so they can never fail (review 2026-11
     item 3: ``baseline.lower_of_adjusted_and_bau`` compared a derived field with the one it falls back to).
 
     Two sides are the same when they render identically, or when one is a field whose derived value may *be*
-    the other field (``may_equal`` on the model's computed field, e.g. ``crediting_baseline_first_year`` falls
-    back to ``lower_of_adjusted_and_bau`` when the PDD states no crediting baseline)."""
+    the other field (``may_equal`` of the derived field in ``rules/derive.yaml``, e.g. ``crediting_baseline_first_year``
+    falls back to ``lower_of_adjusted_and_bau`` when the PDD states no crediting baseline)."""
     from .expr.ir import Cmp as _Cmp, Or as _Or
 
     out: list[str] = []
-    reg = registry()
+    reg = fields if fields is not None else registry()
 
     def same(a, b) -> bool:
         if render(a, {}) == render(b, {}):
@@ -472,7 +481,9 @@ def self_comparisons(cond) -> list[str]:
 
 
 def _pack_files(root: Path) -> list[Path]:
-    files = list(root.rglob("*.yaml"))
+    """Every file a finding or a tonne depends on: rule, parameter, derive, host-table and column-mapping files
+    (``rules/**/*.yaml``, ``rules/**/*.csv``) and the methodologies."""
+    files = list(root.rglob("*.yaml")) + list(root.rglob("*.csv"))
     meth = root.parent / "methodologies"
     if meth.is_dir():
         files += list(meth.rglob("*.yaml"))
@@ -518,27 +529,32 @@ def _fresh(pack: RulePack, root: Path) -> RulePack:
 def _load_pack_uncached(root: Path, digest: str) -> RulePack:
     pack_meta = expect_mapping(load_file(root / "pack.yaml"))
     params = load_parameters(root / "parameters")
+    derive = layer_of(root)
+    fields = derive.registry
     seen: dict[str, str] = {}
     rules: list[Rule] = []
     areas = {}
     for path in sorted(root.glob("*.yaml")):
-        if path.name == "pack.yaml":
+        if path.name in ("pack.yaml", DERIVE_FILE):
             continue
-        meta, rs = load_rule_file(path, params, seen)
+        meta, rs = load_rule_file(path, params, seen, fields=fields)
         areas[meta["area"]] = meta
         rules.extend(rs)
     meth = root.parent / "methodologies"
     if meth.is_dir():
-        _load_methodology_rules(meth, params, seen, rules, areas)
+        _load_methodology_rules(meth, params, seen, rules, areas, fields)
     from .methodology_registry import Registry, default_path, load_registry
 
     reg_path = default_path(root)
     registry = load_registry(reg_path) if reg_path.is_file() else Registry()
+    from .hosts import tables_of
+
     return RulePack(rules, params, str(pack_meta.get("version", "0")), digest, root, areas,
-                    methodology_registry=registry)
+                    methodology_registry=registry, derive=derive, hosts=tables_of(root))
 
 
-def _load_methodology_rules(meth: Path, params: ParameterSet, seen: dict, rules: list, areas: dict) -> None:
+def _load_methodology_rules(meth: Path, params: ParameterSet, seen: dict, rules: list, areas: dict,
+                            fields: dict | None = None) -> None:
     """Methodology conventions (``methodologies/parameters/*.yaml``, e.g. ``crediting.*``) and the
     applicability rules of each methodology (``methodologies/<id>/applicability.yaml``, area
     ``methodology.<id>``); see :mod:`pacm.quantities.methodology`."""
@@ -547,7 +563,7 @@ def _load_methodology_rules(meth: Path, params: ParameterSet, seen: dict, rules:
     for path in sorted((meth / "parameters").glob("*.yaml")):
         load_parameter_file(path, path.stem, params.params)
     for path in sorted(meth.glob("*/applicability.yaml")):
-        meta, rs = load_rule_file(path, params, seen, expected_area=f"methodology.{path.parent.name}")
+        meta, rs = load_rule_file(path, params, seen, expected_area=f"methodology.{path.parent.name}", fields=fields)
         areas[meta["area"]] = meta
         rules.extend(rs)
 

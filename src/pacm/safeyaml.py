@@ -771,6 +771,18 @@ def describe_kind(value: Any) -> str:
     return type(value).__name__
 
 
+def load_mapping(path, what: str, error: type[PacmInputError] = PacmInputError, load=None) -> tuple[Document, dict]:
+    """Read a YAML file whose document must be a mapping; any problem is raised as ``error`` (e.g. a
+    :class:`~pacm.errors.RulePackError` for a rule-pack file). ``load`` replaces :func:`load_file`."""
+    try:
+        doc = (load or load_file)(path)
+        return doc, expect_mapping(doc, what)
+    except PacmInputError as exc:
+        if isinstance(exc, error):
+            raise
+        raise error(exc.source, exc.problems) from None
+
+
 def expect_mapping(doc: Document, what: str = "a mapping of keys to values") -> dict:
     if doc.data is None:  # '---' alone, or 'null'
         raise PacmInputError.single(doc.source, "empty-file", "the file has no content (only comments, '---' or null)", expected=what)

@@ -84,10 +84,31 @@ class Not:
     item: "Cond"
 
 
-Value = Union[Field, Param, Const, Arith]
-Cond = Union[Cmp, In, Missing, And, Or, Not, Const]
+@dataclass(frozen=True)
+class Call:
+    """A whitelisted function of :mod:`pacm.expr.functions` (derive layer only; rules call none)."""
+
+    name: str
+    args: tuple
+    type: str
+
+
+@dataclass(frozen=True)
+class IfElse:
+    """``then if cond else other`` (derive layer only): absent when ``cond`` is unknown."""
+
+    cond: "Cond"
+    then: Any
+    other: Any
+    type: str
+
+
+Value = Union[Field, Param, Const, Arith, Call, IfElse]
+Cond = Union[Cmp, In, Missing, And, Or, Not, Const, IfElse]
 
 TRUE = Const(True, BOOL)
+#: ``absent`` in a derive expression: no value (an ``IfElse`` branch).
+ABSENT = Const(None, "absent")
 
 
 def _children(n) -> tuple:
@@ -101,6 +122,10 @@ def _children(n) -> tuple:
         return n.items
     if isinstance(n, Not):
         return (n.item,)
+    if isinstance(n, Call):
+        return n.args
+    if isinstance(n, IfElse):
+        return (n.cond, n.then, n.other)
     return ()
 
 
@@ -139,6 +164,8 @@ def render(node, values: dict | None = None) -> str:
             return "true" if v else "false"
         if isinstance(v, dt.date):
             return v.isoformat()
+        if v is None:
+            return "absent"
         return str(v)
 
     def r(n, parent=0):
@@ -173,6 +200,11 @@ def render(node, values: dict | None = None) -> str:
             p = prec[word]
             s = f" {word} ".join(r(i, p + 1) for i in n.items)
             return f"({s})" if p < parent else s
+        if isinstance(n, Call):
+            return f"{n.name}({', '.join(r(a) for a in n.args)})"
+        if isinstance(n, IfElse):
+            s = f"{r(n.then, 1)} if {r(n.cond, 1)} else {r(n.other, 1)}"
+            return f"({s})" if parent else s
         return str(n)
 
     return r(node)

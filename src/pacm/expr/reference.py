@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
 
-from .ir import COMPARE, NEGATE, And, Arith, Cmp, Const, Field, In, Missing, Not, Or, Param, render
+from .ir import COMPARE, NEGATE, And, Arith, Call, Cmp, Const, Field, IfElse, In, Missing, Not, Or, Param, render
 
 
 def value(n, env: dict, params: dict) -> Any:
@@ -36,13 +36,29 @@ def value(n, env: dict, params: dict) -> Any:
             return {"+": a + b, "-": a - b, "*": a * b, "/": (a / b) if b != 0 else None}[n.op]
         except (DivisionByZero, InvalidOperation):
             return None
+    if isinstance(n, Call):  # derive layer only
+        return _call(n, env, params, value, truth)
+    if isinstance(n, IfElse):
+        t = truth(n.cond, env, params)
+        return None if t is None else value(n.then if t else n.other, env, params)
     raise TypeError(n)
+
+
+def _call(n, env, params, value, truth):
+    global _call
+    from .functions import call  # imported on first use: functions imports pacm.dates, rules never call
+
+    _call = call
+    return call(n, env, params, value, truth)
 
 
 def truth(c, env: dict, params: dict) -> bool | None:
     """Kleene truth value: True, False, or None (unknown: a field is missing)."""
     if isinstance(c, Const):
-        return bool(c.value)
+        return None if c.value is None else bool(c.value)
+    if isinstance(c, IfElse):
+        t = truth(c.cond, env, params)
+        return None if t is None else truth(c.then if t else c.other, env, params)
     if isinstance(c, Cmp):
         a, b = value(c.left, env, params), value(c.right, env, params)
         if a is None or b is None:

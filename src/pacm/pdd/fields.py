@@ -8,7 +8,7 @@ fields on the model (hazard 11).
 
 Besides the PDD, a small ``context`` namespace carries facts about the evaluation itself
 (``context.as_of``) and about the host Party on that date (``context.host_ldc`` ...), which the
-engine derives from the data tables in ``pacm/data``.
+engine derives from the rule pack's host tables (``rules/hosts/``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import datetime as dt
 import types
 import typing
 from decimal import Decimal
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -27,8 +28,8 @@ from .model import PDD
 
 CONTEXT_FIELDS: dict[str, tuple[str, str]] = {
     "context.as_of": (DATE, "Date the evaluation is made for (--as-of)."),
-    "context.host_ldc": (BOOL, "Host Party is a least developed country on the relevant date (derived from pacm/data)."),
-    "context.host_sids": (BOOL, "Host Party is a small island developing State (derived from pacm/data)."),
+    "context.host_ldc": (BOOL, "Host Party is a least developed country on the relevant date (derived from the rule pack's host tables, rules/hosts/)."),
+    "context.host_sids": (BOOL, "Host Party is a small island developing State (derived from the rule pack's host tables, rules/hosts/)."),
     "context.host_known": (BOOL, "Host Party code is in the UN M49 table (derived)."),
     "context.reversal_risk_reassessment_due_since": (DATE, "Latest 5-year anniversary (removals.reversal_risk_reassessment_years) of the first crediting period's start on or before --as-of; absent in the first period (derived from crediting_period and the parameter)."),
     "context.methodology_registry": (STR, "The methodology registry file(s) in use (methodologies/registry.yaml, plus --methodologies)."),
@@ -83,51 +84,101 @@ def _scalar_type(tp) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def registry() -> dict[str, dict]:
-    """``path -> {type, description, unit, derived, choices}`` for every rule-readable field."""
-    out: dict[str, dict] = {}
+@dataclass(frozen=True)
+class Structure:
+    """What a PDD holds, read off the model: its scalar fields (in model order), its lists (with the type of
+    their items) and its sections. The derive layer (:mod:`pacm.pdd.derive`) is checked against it."""
 
-    def walk(model: type[BaseModel], prefix: str):
-        for name, info in model.model_fields.items():
-            tp = _unwrap(info.annotation)
-            path = f"{prefix}{name}"
-            if isinstance(tp, type) and issubclass(tp, BaseModel):
-                walk(tp, path + ".")
-                continue
+    scalars: dict  # path -> {type, description, unit, derived: False, choices}
+    lists: dict  # path -> {field: type} for a list of sections, or a type for a list of plain values
+    sections: tuple  # dotted paths of every section (nested models), root excluded
+    objects: tuple  # "" (the PDD itself) and every section path, in the order the model walks them
+
+
+def _walk(model: type[BaseModel], prefix: str, visit) -> None:
+    """Walk the model in field order; ``visit(kind, path, info)`` for each scalar, list and section, and
+    ``visit("end", object_path, None)`` after the fields of each object (the place of its derived fields)."""
+    for name, info in model.model_fields.items():
+        tp = _unwrap(info.annotation)
+        path = f"{prefix}{name}"
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            visit("section", path, info)
+            _walk(tp, path + ".", visit)
+            continue
+        if typing.get_origin(tp) is list:
+            visit("list", path, info)
+            continue
+        visit("scalar", path, info)
+    visit("end", prefix[:-1], None)
+
+
+def _item_of(info) -> dict | str | None:
+    (arg,) = typing.get_args(_unwrap(info.annotation)) or (None,)
+    core = _unwrap(arg) if arg is not None else None
+    if isinstance(core, type) and issubclass(core, BaseModel):
+        return {n: t for n, i in core.model_fields.items() if (t := _scalar_type(i.annotation)) is not None}
+    return _scalar_type(arg) if arg is not None else None
+
+
+@lru_cache(maxsize=1)
+def structure() -> Structure:
+    scalars: dict[str, dict] = {}
+    lists: dict[str, Any] = {}
+    sections: list[str] = []
+    objects: list[str] = []
+
+    def visit(kind, path, info):
+        if kind == "section":
+            sections.append(path)
+        elif kind == "end":
+            objects.append(path)
+        elif kind == "list":
+            item = _item_of(info)
+            if item is not None:
+                lists[path] = item
+        else:
             st = _scalar_type(info.annotation)
             if st is None:
-                continue  # lists and maps: not rule fields
+                return  # free-form maps: not rule fields
             extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-            choices = None
             core = _unwrap(info.annotation)
-            if typing.get_origin(core) is Literal:
-                choices = list(typing.get_args(core))
-            out[path] = {
+            scalars[path] = {
                 "type": st,
                 "description": info.description or "",
                 "unit": extra.get("unit"),
                 "derived": False,
-                "choices": choices,
-            }
-        for name, cinfo in model.model_computed_fields.items():
-            st = _scalar_type(cinfo.return_type)
-            if st is None:
-                continue
-            extra = cinfo.json_schema_extra if isinstance(cinfo.json_schema_extra, dict) else {}
-            out[f"{prefix}{name}"] = {
-                "type": st,
-                "description": cinfo.description or "",
-                "unit": None,
-                "derived": True,
-                "choices": None,
-                # fields this derived value may simply be (a fallback): comparing with them proves nothing
-                "may_equal": tuple(f"{prefix}{m}" for m in extra.get("may_equal", ())),
-                # the PDD inputs it is computed from (what a user can change when it is missing or failing)
-                "inputs": tuple(extra.get("inputs", ())),
+                "choices": list(typing.get_args(core)) if typing.get_origin(core) is Literal else None,
             }
 
-    walk(PDD, "")
+    _walk(PDD, "", visit)
+    return Structure(scalars, lists, tuple(sections), tuple(objects))
+
+
+def registry() -> dict[str, dict]:
+    """``path -> {type, description, unit, derived, choices}`` for every rule-readable field: the model's own
+    fields, the derived fields of the bundled rule pack's derive layer (``rules/derive.yaml``, each placed after
+    the fields of the object it belongs to) and the ``context`` facts."""
+    from .derive import default_layer
+
+    return default_layer().registry
+
+
+def registry_with(layer) -> dict[str, dict]:
+    """The field registry with the derived fields of ``layer`` (a :class:`pacm.pdd.derive.Layer`)."""
+    scalars = structure().scalars
+    by_object: dict[str, list] = {}
+    for d in layer.fields:
+        by_object.setdefault(d.object, []).append(d)
+    out: dict[str, dict] = {}
+
+    def visit(kind, path, info):
+        if kind == "scalar" and path in scalars:
+            out[path] = scalars[path]
+        elif kind == "end":
+            for d in by_object.get(path, ()):
+                out[d.path] = d.registry_entry()
+
+    _walk(PDD, "", visit)
     for path, (t, desc) in CONTEXT_FIELDS.items():
         out[path] = {"type": t, "description": desc, "unit": None, "derived": True, "choices": None}
     return out
@@ -138,21 +189,18 @@ def field_type(path: str) -> str | None:
     return info["type"] if info else None
 
 
-def flatten(pdd: PDD, context: dict[str, Any] | None = None) -> dict[str, Any]:
-    """``path -> value`` for every present scalar field of a PDD, derived fields included."""
-    reg = registry()
-    data = pdd.model_dump(mode="python")
-    out: dict[str, Any] = {}
+def flatten(pdd: PDD, context: dict[str, Any] | None = None, layer=None) -> dict[str, Any]:
+    """``path -> value`` for every present scalar field of a PDD, derived fields included.
 
-    def walk(obj, prefix):
-        for k, v in obj.items():
-            path = f"{prefix}{k}"
-            if isinstance(v, dict) and path not in reg:
-                walk(v, path + ".")
-            elif v is not None and path in reg:
-                out[path] = v
+    The derived fields are those of ``layer`` (the rule pack's derive layer; by default the bundled
+    ``rules/derive.yaml``), computed on the PDD's own fields; absent values are dropped, never ``None``."""
+    from .derive import default_layer
 
-    walk(data, "")
+    layer = layer if layer is not None else default_layer()
+    facts = layer.facts_of(pdd)
+    reg = layer.registry
+    get = facts.get
+    out: dict[str, Any] = {p: v for p in reg if (v := get(p)) is not None}
     for k, v in (context or {}).items():
         if v is not None:
             out[k] = v

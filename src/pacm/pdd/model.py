@@ -9,20 +9,21 @@ Design choices:
   silently ignored field);
 * fields are optional where the standard lets a PDD omit them, so a missing value becomes an
   ``insufficient_data`` finding rather than a load error;
-* a few *derived* fields (``crediting_period.end``, ``additionality.common_practice.f``, ...)
-  are computed here, once, because the Rete engine has no date arithmetic, aggregation or
-  functions (hazard 11); rules read them like any other field.
+* the model holds what a PDD *states* and the checks that reject bad input; the fields pacm
+  *derives* from it (``crediting_period.end``, ``baseline.lower_of_adjusted_and_bau``, counts over
+  lists...) are rules of the standard, defined in the rule pack's derive layer (``rules/derive.yaml``,
+  :mod:`pacm.pdd.derive`) and covered by its hash; rules read them like any other field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, ValidationInfo, computed_field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 from .. import limits
+from ..dates import add_years, period_end  # noqa: F401 - re-exported for callers not yet moved to pacm.dates
 from .types import (
     Bool,
     Count,
@@ -46,22 +47,6 @@ from .types import (
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=False, frozen=False)
-
-
-def add_years(start: dt.date, years: int) -> dt.date:
-    """Anniversary ``years`` after ``start``; 29 February rolls to 1 March in non-leap years."""
-    try:
-        return start.replace(year=start.year + years)
-    except ValueError:  # 29 Feb -> 1 Mar
-        return dt.date(start.year + years, 3, 1)
-
-
-def period_end(start: dt.date, years: int) -> dt.date:
-    """Last day of a period of ``years`` starting ``start``: anniversary minus one day.
-
-    Pinned against the UNFCCC data (case C10): a 7-year period from 2012-02-29 ends 2019-02-28.
-    """
-    return add_years(start, years) - dt.timedelta(days=1)
 
 
 # --------------------------------------------------------------------------- activity
@@ -121,11 +106,6 @@ class Activity(Section):
         default=None,
     )
 
-    @computed_field(description="The removals standard applies: a removal activity, or an emission reduction with reversal risk (derived).")
-    @property
-    def removals_standard_applies(self) -> bool:
-        return self.type == "removal" or self.reversal_risk is True
-
 
 class KeyDates(Section):
     start_date: Optional[Date] = doc(
@@ -137,13 +117,6 @@ class KeyDates(Section):
     operation_start: Optional[Date] = doc("Date the activity started operating.", default=None)
     validation_date: Optional[Date] = doc("Date of the validation opinion.", default=None)
     registration_date: Optional[Date] = doc("Date of registration under the mechanism.", default=None)
-
-    @computed_field(description="Days from the start date to the prior-consideration notification (derived).", json_schema_extra={"inputs": ['dates.start_date', 'dates.prior_consideration_notified']})
-    @property
-    def notification_delay_days(self) -> Optional[int]:
-        if self.start_date and self.prior_consideration_notified:
-            return (self.prior_consideration_notified - self.start_date).days
-        return None
 
 
 class CreditingPeriod(Section):
@@ -181,25 +154,11 @@ class CreditingPeriod(Section):
             )
         return years
 
-    @computed_field(description="Last day of the crediting period (derived: start + length - 1 day).", json_schema_extra={"inputs": ['crediting_period.start', 'crediting_period.length_years']})
     @property
     def end(self) -> dt.date:
+        """The last day, for Python callers (quantities, reports): the derive layer's ``crediting_period.end``,
+        ``period_end(start, length_years)``, by the same function of :mod:`pacm.dates`."""
         return period_end(self.start, self.length_years)
-
-    @computed_field(description="Length in days (derived).", json_schema_extra={"inputs": ['crediting_period.start', 'crediting_period.length_years']})
-    @property
-    def length_days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    @computed_field(description="Total years credited up to the end of this period, assuming earlier periods of the same length (derived).", json_schema_extra={"inputs": ['crediting_period.length_years', 'crediting_period.number']})
-    @property
-    def cumulative_years(self) -> int:
-        return self.length_years * self.number
-
-    @computed_field(description="Years credited in earlier crediting periods, assuming they had this period's length (derived; 0 for the first).", json_schema_extra={"inputs": ['crediting_period.length_years', 'crediting_period.number']})
-    @property
-    def prior_years(self) -> int:
-        return self.length_years * (self.number - 1)
 
 
 class DownwardAdjustment(Section):
@@ -208,11 +167,6 @@ class DownwardAdjustment(Section):
     form: Literal["linear", "compound"] = doc(
         "How the adjustment grows: linear (initial + increment x years) or compound.", default="linear"
     )
-
-    @computed_field(description="Initial adjustment in percent, exact (derived: initial x 100; lets rules compare sums of percentages without binary rounding).", json_schema_extra={"inputs": ['baseline.downward_adjustment.initial']})
-    @property
-    def initial_pct(self) -> Decimal:
-        return self.initial * 100
 
 
 class SuppressedDemand(Section):
@@ -253,38 +207,6 @@ class Baseline(Section):
         default=None,
     )
 
-    @computed_field(description="Baseline (before adjustment) minus BAU; must not be positive (derived).", json_schema_extra={"inputs": ['baseline.baseline_emissions', 'baseline.bau_emissions']})
-    @property
-    def excess_over_bau(self) -> Optional[Decimal]:
-        if self.baseline_emissions is not None and self.bau_emissions is not None:
-            return self.baseline_emissions - self.bau_emissions
-        return None
-
-    @computed_field(description="First-year baseline after the initial downward adjustment: baseline_emissions x (1 - initial); unadjusted when the PDD gives no adjustment (derived).", json_schema_extra={"inputs": ['baseline.baseline_emissions', 'baseline.downward_adjustment.initial']})
-    @property
-    def adjusted_emissions(self) -> Optional[Decimal]:
-        if self.baseline_emissions is None:
-            return None
-        if self.downward_adjustment is None:
-            return self.baseline_emissions
-        return self.baseline_emissions * (1 - self.downward_adjustment.initial)
-
-    @computed_field(description="Lower of the adjusted baseline and BAU for the first year ('choose the lower number', derived).", json_schema_extra={"inputs": ['baseline.baseline_emissions', 'baseline.downward_adjustment.initial', 'baseline.bau_emissions']})
-    @property
-    def lower_of_adjusted_and_bau(self) -> Optional[Decimal]:
-        adj = self.adjusted_emissions
-        if adj is None or self.bau_emissions is None:
-            return None
-        return min(adj, self.bau_emissions)
-
-    @computed_field(description="First-year crediting baseline: the one the PDD states, else the lower of the adjusted baseline and BAU (derived).",
-                    json_schema_extra={"inputs": ['baseline.crediting_baseline_emissions', 'baseline.baseline_emissions', 'baseline.downward_adjustment.initial', 'baseline.bau_emissions'], "may_equal": ["lower_of_adjusted_and_bau"]})
-    @property
-    def crediting_baseline_first_year(self) -> Optional[Decimal]:
-        if self.crediting_baseline_emissions is not None:
-            return self.crediting_baseline_emissions
-        return self.lower_of_adjusted_and_bau
-
 
 class LegalRequirement(Section):
     required_by_law: Bool = doc("The activity (or its mitigation) is required by enforced law or regulation.")
@@ -305,16 +227,6 @@ class Investment(Section):
     irr_with_credits_pct: Optional[SignedPercent] = unit("%", "IRR with revenue from A6.4ERs (-100 to 100).", default=None)
     sensitivity: list[Sensitivity] = doc("Sensitivity cases.", default_factory=list)
 
-    @computed_field(description="Highest IRR among the sensitivity cases (derived).", json_schema_extra={"inputs": ['additionality.investment.sensitivity']})
-    @property
-    def sensitivity_max_irr_pct(self) -> Optional[Decimal]:
-        return max((s.irr_pct for s in self.sensitivity), default=None)
-
-    @computed_field(description="Largest absolute variation tested in the sensitivity cases (derived).", json_schema_extra={"inputs": ['additionality.investment.sensitivity']})
-    @property
-    def sensitivity_max_variation_pct(self) -> Optional[Decimal]:
-        return max((abs(s.variation_pct) for s in self.sensitivity), default=None)
-
 
 class CommonPractice(Section):
     n_all: Count = doc("N_all: comparable plants in the area delivering the same output (TOOL24).")
@@ -326,11 +238,6 @@ class CommonPractice(Section):
         if self.n_diff > self.n_all:
             raise ValueError(f"n_diff ({self.n_diff}) cannot exceed n_all ({self.n_all})")
         return self
-
-    @computed_field(description="N_all - N_diff: similar plants using the same technology (derived).", json_schema_extra={"inputs": ['additionality.common_practice.n_all', 'additionality.common_practice.n_diff']})
-    @property
-    def n_similar(self) -> int:
-        return self.n_all - self.n_diff
 
 
 class LockIn(Section):
@@ -375,26 +282,6 @@ class Leakage(Section):
     )
     international_leakage_considered: Optional[Bool] = doc("Leakage outside the host Party was considered.", default=None)
 
-    @computed_field(description="Sources treated by a discount (derived).")
-    @property
-    def discounted_count(self) -> int:
-        return sum(1 for s in self.sources if s.treatment == "discounted")
-
-    @computed_field(description="Sources treated by quantification (derived).")
-    @property
-    def quantified_count(self) -> int:
-        return sum(1 for s in self.sources if s.treatment == "quantified")
-
-    @computed_field(description="Number of leakage sources identified (derived).")
-    @property
-    def sources_count(self) -> int:
-        return len(self.sources)
-
-    @computed_field(description="Sources marked 'discounted' or 'quantified' without justification (derived).")
-    @property
-    def unjustified_count(self) -> int:
-        return sum(1 for s in self.sources if s.justification is None)
-
 
 class ReversalRisk(Section):
     assessment: Optional[Text] = doc("Reversal-risk assessment (natural, anthropogenic, management risks).", default=None)
@@ -421,32 +308,6 @@ class Removals(Section):
         "fraction", "Share of A6.4ERs the PDD plans to contribute to the reversal-risk buffer pool.", default=None
     )
 
-    @computed_field(description="Observation date of the oldest reversal event not yet notified (derived).", json_schema_extra={"inputs": ['removals.reversal_events']})
-    @property
-    def oldest_unnotified_event_on(self) -> Optional[dt.date]:
-        return min((e.observed_on for e in self.reversal_events if e.notified_on is None), default=None)
-
-    @computed_field(description="Avoidable reversal events (derived).")
-    @property
-    def avoidable_events(self) -> int:
-        return sum(1 for e in self.reversal_events if e.avoidable)
-
-    @computed_field(description="Avoidable reversal events the participants have not shown to be compensated (derived).")
-    @property
-    def avoidable_uncompensated_events(self) -> int:
-        return sum(1 for e in self.reversal_events if e.avoidable and not e.compensated_by_participants)
-
-    @computed_field(description="Longest delay from observing a reversal event to notifying it, in days (derived).", json_schema_extra={"inputs": ['removals.reversal_events']})
-    @property
-    def max_notification_delay_days(self) -> Optional[int]:
-        ds = [(e.notified_on - e.observed_on).days for e in self.reversal_events if e.notified_on]
-        return max(ds, default=None)
-
-    @computed_field(description="Reversal events never notified (derived).")
-    @property
-    def unnotified_events(self) -> int:
-        return sum(1 for e in self.reversal_events if e.notified_on is None)
-
 
 class SdRisk(Section):
     completed: Bool = doc("E&S safeguard risk assessment done per SD Tool principle.")
@@ -457,13 +318,6 @@ class Consultation(Section):
     start: Optional[Date] = doc("First day.", default=None)
     end: Optional[Date] = doc("Last day.", default=None)
     summary: Optional[Text] = doc("Summary of comments and how they were taken into account.", default=None)
-
-    @computed_field(description="Length in days, both ends included (derived).")
-    @property
-    def days(self) -> Optional[int]:
-        if self.start and self.end:
-            return (self.end - self.start).days + 1
-        return None
 
 
 class Fpic(Section):
@@ -480,36 +334,11 @@ class SustainableDevelopment(Section):
     grievance_mechanism: Optional[Bool] = doc("An activity-level grievance mechanism exists.", default=None)
     fpic: Optional[Fpic] = doc("Indigenous Peoples and FPIC.", default=None)
 
-    @computed_field(description="Number of SDGs claimed (derived).")
-    @property
-    def sdg_count(self) -> int:
-        return len(self.sdg_contributions)
-
-    @computed_field(description="Number of SD indicators (derived).")
-    @property
-    def indicator_count(self) -> int:
-        return len(self.indicators)
-
-    @computed_field(description="Lowest SDG number claimed (derived).")
-    @property
-    def sdg_min(self) -> Optional[int]:
-        return min(self.sdg_contributions, default=None)
-
-    @computed_field(description="Highest SDG number claimed (derived).")
-    @property
-    def sdg_max(self) -> Optional[int]:
-        return max(self.sdg_contributions, default=None)
-
 
 class MonitoringPlan(Section):
     provided: Bool = doc("A monitoring plan is included.")
     parameters: list[ShortText] = doc("Monitored parameters.", default_factory=list)
     qa_qc: Optional[Text] = doc("QA/QC procedures.", default=None)
-
-    @computed_field(description="Number of monitored parameters (derived).")
-    @property
-    def parameter_count(self) -> int:
-        return len(self.parameters)
 
 
 class Authorization(Section):
@@ -520,11 +349,6 @@ class Authorization(Section):
     uses: list[Literal["ndc", "other_international_mitigation_purposes"]] = doc("Authorised uses.", default_factory=list)
     letter_date: Optional[Date] = doc("Date of the authorisation statement.", default=None)
     activity_approved_by_host: Optional[Bool] = doc("The host Party approved the activity (letter of approval).", default=None)
-
-    @computed_field(description="Number of authorised uses stated (derived).")
-    @property
-    def uses_count(self) -> int:
-        return len(self.uses)
 
 
 class Validation(Section):
@@ -571,20 +395,6 @@ class Transition(Section):
     addendum_submitted_on: Optional[Date] = doc("Date the PDD addendum was submitted (when the CDM methodology is kept).", default=None)
     cdm_methodology_applied_until: Optional[Date] = doc("Last day the CDM methodology is applied.", default=None)
 
-    @computed_field(description=(
-        "Length of the CDM crediting period in whole calendar years: the fewest years N with start + N years on or "
-        "after its end, so an end on the N-th anniversary itself (one day past start + N years - 1 day, as 1,254 "
-        "periods of the UNFCCC export are recorded) counts as N years (derived)."), json_schema_extra={"inputs": ['transition.cdm_crediting_period_start', 'transition.cdm_crediting_period_end']})
-    @property
-    def cdm_crediting_period_years(self) -> Optional[int]:
-        start, end = self.cdm_crediting_period_start, self.cdm_crediting_period_end
-        if start is None or end is None or end < start:
-            return None
-        n = max(0, end.year - start.year - 1)
-        while add_years(start, n) < end:
-            n += 1
-        return n
-
 
 class Issuance(Section):
     planned_issuance_date: Optional[Date] = doc("Date of the (first) issuance request, to judge LDC/SIDS status on.", default=None)
@@ -629,50 +439,22 @@ class PDD(Section):
     issuance: Issuance = doc("Issuance planning.", default_factory=Issuance)
     quantification: Quantification = doc("Methodology inputs.", default_factory=Quantification)
 
-    @computed_field(description="True when the PDD carries a CDM-transition record (derived); the transition rules apply only then.")
+    # Python callers (quantities, the methodology registry) read these derived fields of the PDD as a whole;
+    # their definitions are the derive layer's (rules/derive.yaml), evaluated here on the bundled pack.
+    def derived(self, name: str):
+        """The value of a derived field of the bundled pack's derive layer (None when absent)."""
+        from .derive import default_layer
+
+        return default_layer().facts_of(self).get(name)
+
     @property
     def is_cdm_transition(self) -> bool:
-        return self.transition is not None
+        return bool(self.derived("is_cdm_transition"))
 
-    @computed_field(description=(
-        "The crediting period starts under Article 6.4 (derived): true without a CDM-transition record; for a "
-        "transitioned activity, true when it starts after the CDM crediting period on record ends (a renewal under "
-        "the mechanism), false when it is that CDM period. The RMP crediting-period rules (para 31) apply only when "
-        "it is true; the CDM period is judged by the transition rules. From crediting_period.start and "
-        "transition.cdm_crediting_period_end (or, without dates, crediting_period.number and "
-        "transition.cdm_crediting_period_number)."), json_schema_extra={"inputs": ['crediting_period.start', 'transition.cdm_crediting_period_end', 'transition.cdm_crediting_period_number']})
-    @property
-    def crediting_period_under_a64(self) -> Optional[bool]:
-        t = self.transition
-        if t is None:
-            return True
-        if t.cdm_crediting_period_end is not None:
-            return self.crediting_period.start > t.cdm_crediting_period_end
-        if t.cdm_crediting_period_number is not None:
-            return self.crediting_period.number > t.cdm_crediting_period_number
-        return None
-
-    @computed_field(description=(
-        "How the PDD applies its methodology (derived): 'transitioned' (the CDM crediting period of a transitioned "
-        "activity), 'renewal' (a later crediting period under Article 6.4) or 'new'. Compared with the uses the "
-        "methodology registry allows. From transition, crediting_period.start and crediting_period.number."), json_schema_extra={"inputs": ['transition', 'crediting_period.start', 'crediting_period.number']})
     @property
     def methodology_use(self) -> Optional[str]:
-        under = self.crediting_period_under_a64
-        if under is None:
-            return None
-        if not under:
-            return "transitioned"
-        return "renewal" if (self.crediting_period.number > 1 or self.transition is not None) else "new"
+        return self.derived("methodology_use")
 
-    @computed_field(description=(
-        "Last day the PDD applies a CDM methodology (derived): transition.cdm_methodology_applied_until when given, "
-        "else the end of the crediting period; only for the CDM crediting period of a transitioned activity."), json_schema_extra={"inputs": ['transition.cdm_methodology_applied_until', 'crediting_period.start', 'crediting_period.length_years']})
     @property
     def cdm_methodology_last_day(self) -> Optional[dt.date]:
-        if self.methodology_use != "transitioned":
-            return None
-        t = self.transition
-        if t is not None and t.cdm_methodology_applied_until is not None:
-            return t.cdm_methodology_applied_until
-        return self.crediting_period.end
+        return self.derived("cdm_methodology_last_day")

@@ -7,6 +7,10 @@ what pacm accepts and what an editor shows on hover:
   since editors show descriptions and ignore unknown keywords;
 * numbers are numbers: pydantic lets a Decimal be a JSON string, but the PDD loader refuses a
   quoted number, so the plain ``{"type": "string"}`` alternative is dropped beside ``number``.
+
+The fields pacm derives from a PDD (``rules/derive.yaml``) are not keys a PDD may give, so they are not
+``properties``; the schema lists them under ``x-pacm-derived`` (a keyword editors and validators ignore)
+with their type, description and definition.
 """
 
 from __future__ import annotations
@@ -38,4 +42,19 @@ def pdd_json_schema() -> dict:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema.setdefault("description", "Project design document for an Article 6.4 (PACM) activity, as checked by pacm.")
     _tidy(schema)
+    schema["x-pacm-derived"] = derived_schema()
     return schema
+
+
+_JSON_TYPE = {"integer": {"type": "integer"}, "number": {"type": "number"}, "date": {"type": "string", "format": "date"},
+              "bool": {"type": "boolean"}, "string": {"type": "string"}}
+
+
+def derived_schema() -> dict:
+    """``path -> {type, description, x-pacm-value, x-pacm-source}`` for each field of the bundled derive layer."""
+    from .derive import default_layer
+
+    layer = default_layer()
+    return {d.path: {**_JSON_TYPE[d.type], "description": d.description, "readOnly": True,
+                     "x-pacm-value": d.value_src, "x-pacm-source": f"rules/derive.yaml line {d.line}"}
+            for d in layer.fields}

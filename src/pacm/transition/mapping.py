@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Collected, PacmInputError, did_you_mean
+from ..paths import mappings_dir
 from ..pdd.fields import registry
 from ..safeyaml import expect_mapping, load_file
 
-MAPPINGS = Path(__file__).parent / "mappings"
+MAPPINGS = mappings_dir()  # rule-pack data: rules/mappings/ (the CDM maxima it names are in the pack hash)
 DEFAULT = MAPPINGS / "unfccc_cdm_2022.yaml"
 
 TYPES = ("text", "integer", "number", "date", "choice", "hosts", "flag")
