@@ -36,7 +36,7 @@ def library_for(engine):
     return cached_library(str(methodology_folder(engine)), engine.pack.digest)
 
 
-def compute_for_result(engine, result) -> None:
+def compute_for_result(engine, result, flat: dict | None = None) -> None:
     pdd: PDD = result.pdd
     mref = pdd.activity.methodology
     lib = library_for(engine)
@@ -48,7 +48,8 @@ def compute_for_result(engine, result) -> None:
             "no crediting table computed"
         )
         return
-    flat = engine.facts(pdd, result.as_of)
+    if flat is None:
+        flat = engine.facts(pdd, result.as_of)
     result.quantities = compute(pdd, meth, engine.pack.params, result.as_of, flat, source=result.source)
     result.findings.extend(plausibility_findings(pdd, meth))
     from .reconcile import reconciliation_findings
