@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from decimal import Decimal, localcontext
 from pathlib import Path
 
@@ -477,6 +478,7 @@ def _pdd_meth(pdd: PDD) -> str:
     return f"{pdd.activity.methodology.id} v{pdd.activity.methodology.version}"
 
 
+@functools.lru_cache(maxsize=256)
 def _rel(path: str) -> str:
     p = Path(path)
     for anchor in ("methodologies", "rules"):
