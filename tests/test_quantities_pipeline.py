@@ -185,3 +185,25 @@ def test_conventions_come_from_their_parameter_file_only():
     with pytest.raises(PipelineError, match="crediting.day_count"):
         resolve_params(ps, dt.date(2026, 11, 1))
 
+
+
+def test_check_without_a_convention_says_why_there_is_no_table():
+    # pacm check on a pack that lacks crediting.deduction_rounding: no table, a note naming the parameter and
+    # its file (before issue 15 item 3 the value silently came from a copy in src/)
+    import dataclasses
+    import datetime as dt
+    from pathlib import Path
+
+    from pacm.engine import Engine
+    from pacm.pdd.load import load_pdd
+    from pacm.rulepack import load_pack
+
+    pack = load_pack()
+    ps = dataclasses.replace(pack.params, params={k: v for k, v in pack.params.params.items()
+                                                  if k != "crediting.deduction_rounding"})
+    engine = Engine(dataclasses.replace(pack, params=ps, _compiled={}))
+    wind = Path(__file__).resolve().parents[1] / "examples" / "wind_farm_india.yaml"
+    q = engine.check(load_pdd(wind), dt.date(2026, 11, 1)).quantities
+    assert q.rows is None
+    assert any("crediting.deduction_rounding" in n and "crediting.yaml" in n and "no crediting table" in n
+               for n in q.notes), q.notes
