@@ -72,8 +72,13 @@ class Quantities:
         if self._frame is None:
             import pandas as pd
 
+            from .pipeline import OUTPUT
+
             cols = list(self.rows[0]) if self.rows else []
-            self._frame = pd.DataFrame({c: pd.Series([r[c] for r in self.rows], dtype=object) for c in cols})
+            # as credit_years gives it: the computed columns exact (object), the input columns as pandas reads them
+            self._frame = pd.DataFrame({c: pd.Series([r[c] for r in self.rows],
+                                                     dtype=object if c in OUTPUT or c == "leakage" else None)
+                                        for c in cols})
         return self._frame
 
     #: the name this table had when it was always a DataFrame (``pacm sweep``, scripts)
