@@ -10,7 +10,7 @@ Decimal (no float ever enters). No pandas: ``pacm check`` computes its table wit
 from __future__ import annotations
 
 import operator
-from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
+from decimal import DivisionByZero, InvalidOperation, localcontext
 
 from ..expr.ir import Arith, Const, Field
 from .pipeline import PREC, ZERO, fmt  # noqa: F401  (fmt: the exact text of a number, re-exported)

@@ -302,7 +302,6 @@ def fmt(v) -> str:
     return str(v)
 
 
-_fmt = fmt
 
 
 # ---------------------------------------------------------------- the one implementation
@@ -385,8 +384,8 @@ def credit_columns(cols: Mapping[str, Sequence], params: Mapping, steps: list | 
                     a, b, form = used
                     linear = form == "linear"
                     rec.append(_step("daf", f, f"{'initial + increment x n' if linear else '1 - (1 - initial) x (1 - increment)^n'} ({form})",
-                                     f"{_fmt(a)} + {_fmt(b)} x {yss[i]}" if linear else
-                                     f"1 - (1 - {_fmt(a)}) x (1 - {_fmt(b)})^{yss[i]}",
+                                     f"{fmt(a)} + {fmt(b)} x {yss[i]}" if linear else
+                                     f"1 - (1 - {fmt(a)}) x (1 - {fmt(b)})^{yss[i]}",
                                      f"A6.4 baseline standard (SBM016) downward adjustment: {who}", "fraction"))
             else:
                 f, src = ZERO, "not_applied"
@@ -401,9 +400,9 @@ def credit_columns(cols: Mapping[str, Sequence], params: Mapping, steps: list | 
             if bau[i] is not None and bau[i] < adj:
                 adj, bound = bau[i], "bau"
             if rec is not None:
-                shown = f"{_fmt(base[i])} x (1 - {_fmt(f)})"
+                shown = f"{fmt(base[i])} x (1 - {fmt(f)})"
                 if bau[i] is not None:
-                    rec.append(_step("baseline_adjusted", adj, "min(baseline x (1 - DAF), BAU)", f"min({shown}, {_fmt(bau[i])})",
+                    rec.append(_step("baseline_adjusted", adj, "min(baseline x (1 - DAF), BAU)", f"min({shown}, {fmt(bau[i])})",
                                      "BAU: 'choose the lower number' (baseline standard step 5, domain brief quick ref #4)"
                                      if bound == "bau" else "downward-adjusted baseline (below BAU)"))
                 else:
@@ -414,13 +413,13 @@ def credit_columns(cols: Mapping[str, Sequence], params: Mapping, steps: list | 
                 lk, lsrc = disc[i] * max(pre, ZERO), "discount"
                 if rec is not None:
                     rec.append(_step("leakage", lk, "leakage.discount x max(0, pre-leakage reductions)",
-                                     f"{_fmt(disc[i])} x max(0, ...)", "PDD leakage.discount"))
+                                     f"{fmt(disc[i])} x max(0, ...)", "PDD leakage.discount"))
             elif leak_in[i] >= 0:
                 lk, lsrc = leak_in[i], "computed"
             else:
                 lk, lsrc = ZERO, "computed_clipped"
                 if rec is not None:
-                    rec.append(_step("leakage", lk, "max(0, computed leakage)", f"max(0, {_fmt(leak_in[i])})",
+                    rec.append(_step("leakage", lk, "max(0, computed leakage)", f"max(0, {fmt(leak_in[i])})",
                                      "leakage is never negative (no credit for 'positive leakage', leakage standard [M])"))
             # -- net change
             net = (proj[i] - adj - lk) if removal else (adj - proj[i] - lk)
@@ -430,18 +429,18 @@ def credit_columns(cols: Mapping[str, Sequence], params: Mapping, steps: list | 
             if rec is not None:
                 if removal:
                     rec.append(_step("net", net, "project - baseline_adjusted - leakage",
-                                     f"{_fmt(proj[i])} - {_fmt(adj)} - {_fmt(lk)}"))
+                                     f"{fmt(proj[i])} - {fmt(adj)} - {fmt(lk)}"))
                 else:
                     rec.append(_step("net", net, "baseline_adjusted - project - leakage",
-                                     f"{_fmt(adj)} - {_fmt(proj[i])} - {_fmt(lk)}"))
-                rec.append(_step("reductions", red, "max(net, 0)", f"max({_fmt(net)}, 0)",
+                                     f"{fmt(adj)} - {fmt(proj[i])} - {fmt(lk)}"))
+                rec.append(_step("reductions", red, "max(net, 0)", f"max({fmt(net)}, 0)",
                                  "a negative net change is a reversal, reported and never credited negative (removals standard)"
                                  if rev > 0 else ("negative net reductions are not credited" if net < 0 else None)))
                 if rev > 0:
-                    rec.append(_step("reversal", rev, "max(-net, 0)", f"max({_fmt(-net)}, 0)",
+                    rec.append(_step("reversal", rev, "max(-net, 0)", f"max({fmt(-net)}, 0)",
                                      "A6.4-STAN-METH-002: reversal; compensated from the buffer pool (unavoidable) or by "
                                      "the participants (avoidable)"))
-                rec.append(_step("gross_units", gross, "floor(reductions)", f"floor({_fmt(red)})",
+                rec.append(_step("gross_units", gross, "floor(reductions)", f"floor({fmt(red)})",
                                  "A6.4ERs are whole tonnes, rounded down", "A6.4ER"))
             # -- deductions, each a share of the gross issuance
             sop_off = exempt[i] and exemption_on
@@ -460,24 +459,24 @@ def credit_columns(cols: Mapping[str, Sequence], params: Mapping, steps: list | 
                 conv = f"crediting.deduction_rounding = {rounding}"
                 if rounding == "participant_floor":
                     rec.append(_step("issuable", issuable, "floor(gross_units x (1 - buffer_rate - sop_rate - omge_rate))",
-                                     f"floor({gross} x (1 - {_fmt(rb)} - {_fmt(sop_r)} - {_fmt(omge_rate)}))",
+                                     f"floor({gross} x (1 - {fmt(rb)} - {fmt(sop_r)} - {fmt(omge_rate)}))",
                                      f"whole A6.4ERs, rounded down ({conv})", "A6.4ER"))
-                    rec.append(_step("omge", o_, "ceil(omge_rate x gross_units)", f"ceil({_fmt(omge_rate)} x {gross})",
+                    rec.append(_step("omge", o_, "ceil(omge_rate x gross_units)", f"ceil({fmt(omge_rate)} x {gross})",
                                      why["omge"], "A6.4ER"))
                     rec.append(_step("buffer", b_, "ceil((buffer_rate + omge_rate) x gross_units) - omge",
-                                     f"ceil(({_fmt(rb)} + {_fmt(omge_rate)}) x {gross}) - {o_}", why["buffer"], "A6.4ER"))
+                                     f"ceil(({fmt(rb)} + {fmt(omge_rate)}) x {gross}) - {o_}", why["buffer"], "A6.4ER"))
                     rec.append(_step("sop_adaptation", s_, "gross_units - issuable - omge - buffer",
                                      f"{gross} - {issuable} - {o_} - {b_}", why["sop_adaptation"], "A6.4ER"))
                 else:
                     word = _EACH[rounding][1]
                     for name, rate, v in (("buffer", rb, b_), ("sop_adaptation", sop_r, s_), ("omge", omge_rate, o_)):
-                        rec.append(_step(name, v, f"{word}(rate x gross_units)", f"{word}({_fmt(rate)} x {gross})",
+                        rec.append(_step(name, v, f"{word}(rate x gross_units)", f"{word}({fmt(rate)} x {gross})",
                                          f"{why[name]}; {conv}", "A6.4ER"))
                     rec.append(_step("issuable", issuable, "floor(gross_units - buffer - sop_adaptation - omge)",
-                                     f"floor({gross} - {_fmt(b_)} - {_fmt(s_)} - {_fmt(o_)})",
+                                     f"floor({gross} - {fmt(b_)} - {fmt(s_)} - {fmt(o_)})",
                                      "whole A6.4ERs, rounded down", "A6.4ER"))
                 rec.append(_step("issuable_authorised", auth, "floor(issuable x authorised_share)",
-                                 f"floor({issuable} x {_fmt(share[i])})", "PDD authorization", "A6.4ER"))
+                                 f"floor({issuable} x {fmt(share[i])})", "PDD authorization", "A6.4ER"))
                 rec.append(_step("issuable_mitigation_contribution", issuable - auth, "issuable - issuable_authorised",
                                  f"{issuable} - {auth}", None, "A6.4ER"))
                 for s in rec:
@@ -506,7 +505,7 @@ def credit_columns(cols: Mapping[str, Sequence], params: Mapping, steps: list | 
 
 def _step(name: str, value, equation: str, substituted: str, rule: str | None = None, unit: str = "tCO2e") -> dict:
     """One trace step: the result, the formula, the operands used (``substituted``) and what bounded it."""
-    e = {"step": "crediting", "year": None, "name": name, "value": _fmt(value), "unit": unit,
+    e = {"step": "crediting", "year": None, "name": name, "value": fmt(value), "unit": unit,
          "equation": equation, "substituted": substituted}
     if rule:
         e["bounded_by"] = rule
