@@ -9,7 +9,7 @@ LOCKED := $(BIN)/python -m pip install -q --disable-pip-version-check --require-
 # durable-rules ships as an sdist only and builds with gcc; on Python 3.13 its C core needs this define.
 export CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")')
 
-.PHONY: demo test test-latest venv lock bench clean coverage-doc schema-doc error-doc serve docs mutation mutation-rules fuzz
+.PHONY: demo test test-latest venv lock bench bench-check clean coverage-doc schema-doc error-doc serve docs mutation mutation-rules fuzz
 
 # 1. the build tools (pip, setuptools, hatchling) from requirements/build.txt; 2. every dependency,
 # test tools included, from requirements/lock.txt, built with those tools (--no-build-isolation: no
@@ -84,6 +84,10 @@ fuzz: venv
 
 bench: venv
 	$(BIN)/python benchmarks/bench_all.py
+
+# issue 12 item 2: one cold `pacm check` (medians of 11 processes), Engine.check in process, importtime budget
+bench-check: venv
+	$(BIN)/python benchmarks/bench_check.py
 
 coverage-doc: venv
 	$(BIN)/pacm coverage --format markdown --out rules/COVERAGE.md
