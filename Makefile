@@ -9,7 +9,7 @@ LOCKED := $(BIN)/python -m pip install -q --disable-pip-version-check --require-
 # durable-rules ships as an sdist only and builds with gcc; on Python 3.13 its C core needs this define.
 export CPPFLAGS := $(shell $(PYTHON) -c 'import sys; print("-DPyEval_CallObject=PyObject_CallObject" if sys.version_info >= (3, 13) else "")')
 
-.PHONY: demo test test-latest venv lock bench bench-quick clean coverage-doc schema-doc error-doc serve docs mutation mutation-rules fuzz
+.PHONY: demo test test-latest venv lock bench bench-quick bench-check clean coverage-doc schema-doc error-doc serve docs mutation mutation-rules fuzz
 
 # 1. the build tools (pip, setuptools, hatchling) from requirements/build.txt; 2. every dependency,
 # test tools included, from requirements/lock.txt, built with those tools (--no-build-isolation: no
@@ -88,6 +88,10 @@ bench: venv
 # the same table from fewer PDDs and repeats, without the sweep (about 2 minutes)
 bench-quick: venv
 	$(BIN)/python benchmarks/bench_all.py --quick
+
+# issue 12 item 2: one cold `pacm check` (medians of 11 processes), Engine.check in process, importtime budget
+bench-check: venv
+	$(BIN)/python benchmarks/bench_check.py
 
 coverage-doc: venv
 	$(BIN)/pacm coverage --format markdown --out rules/COVERAGE.md

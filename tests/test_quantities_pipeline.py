@@ -163,13 +163,47 @@ def test_input_rows_untouched_and_errors_are_clear():
     assert "crediting.deduction_rounding" in PARAM_NAMES
 
 
-def test_conventions_match_their_parameter_file():
-    # the in-code fallbacks mirror methodologies/parameters/crediting.yaml
+def test_conventions_come_from_their_parameter_file_only():
+    # issue 15 item 3: the conventions are read from methodologies/parameters/crediting.yaml through the
+    # ParameterSet, with no second copy in src/: a missing one is an error naming it and its file
     import datetime as dt
 
-    from pacm.quantities.pipeline import CONVENTIONS
+    from pacm.quantities.pipeline import CONVENTION_PARAMS, resolve_params
     from pacm.rulepack import load_pack
 
-    ps = load_pack().params
-    for name, value in CONVENTIONS.items():
-        assert ps.value(name, dt.date(2026, 11, 1)) == value
+    got = resolve_params(load_pack().params, dt.date(2026, 11, 1))
+    # crediting.yaml, values in force from 2021-01-01: deduction_rounding participant_floor, day_count actual_actual
+    assert (got["crediting.deduction_rounding"], got["crediting.day_count"]) == ("participant_floor", "actual_actual")
+    assert set(CONVENTION_PARAMS) == {"crediting.deduction_rounding", "crediting.day_count"}
+    name = "crediting.deduction_rounding"  # the one the pipeline reads (the day count is the caller's)
+    with pytest.raises(PipelineError, match=rf"parameter '{name}' is missing: .*crediting\.yaml"):
+        credit_years(pd.DataFrame([row(baseline=D(10))]), {k: v for k, v in PARAMS.items() if k != name})
+    import dataclasses
+
+    ps = load_pack().params  # a pack without the conventions file's entry (a copy: the loaded pack is shared)
+    ps = dataclasses.replace(ps, params={k: v for k, v in ps.params.items() if k != "crediting.day_count"})
+    with pytest.raises(PipelineError, match="crediting.day_count"):
+        resolve_params(ps, dt.date(2026, 11, 1))
+
+
+
+def test_check_without_a_convention_says_why_there_is_no_table():
+    # pacm check on a pack that lacks crediting.deduction_rounding: no table, a note naming the parameter and
+    # its file (before issue 15 item 3 the value silently came from a copy in src/)
+    import dataclasses
+    import datetime as dt
+    from pathlib import Path
+
+    from pacm.engine import Engine
+    from pacm.pdd.load import load_pdd
+    from pacm.rulepack import load_pack
+
+    pack = load_pack()
+    ps = dataclasses.replace(pack.params, params={k: v for k, v in pack.params.params.items()
+                                                  if k != "crediting.deduction_rounding"})
+    engine = Engine(dataclasses.replace(pack, params=ps, _compiled={}))
+    wind = Path(__file__).resolve().parents[1] / "examples" / "wind_farm_india.yaml"
+    q = engine.check(load_pdd(wind), dt.date(2026, 11, 1)).quantities
+    assert q.rows is None
+    assert any("crediting.deduction_rounding" in n and "crediting.yaml" in n and "no crediting table" in n
+               for n in q.notes), q.notes

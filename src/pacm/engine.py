@@ -199,16 +199,14 @@ class Engine:
         info["rules_not_in_force"] = list(cp.skipped)
         result = Result(source, pdd, as_of, findings, info, cp.skipped)
         if quantities:
-            self._add_quantities(result)
+            self._add_quantities(result, flat)
             # the quantities add their own findings (quantities.input_plausible, quantities.reconciliation)
             result.findings.sort(key=lambda f: (STATUS_ORDER.index(f.status), f.rule))
             if result.quantities is not None:
                 result.quantities.set_findings([f.rule for f in result.failed])
         return result
 
-    def _add_quantities(self, result: Result) -> None:
-        try:
-            from .quantities import compute_for_result
-        except ImportError:  # the quantities module is optional during development
-            return
-        compute_for_result(self, result)
+    def _add_quantities(self, result: Result, flat: dict | None = None) -> None:
+        from .quantities import compute_for_result
+
+        compute_for_result(self, result, flat)

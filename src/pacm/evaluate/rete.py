@@ -40,6 +40,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 import warnings
 from decimal import Decimal
 from typing import Any
@@ -101,13 +102,24 @@ class _FixedJSONEncoder(json.JSONEncoder):
         )(o, 0)
 
 
+#: what only the pure-Python encoder writes right: a number with an exponent, or a non-finite one (refused)
+_NEEDS_FIXED = re.compile(r"\d[eE][-+]?\d|NaN|Infinity")
+
+
 class _FixedJSON:
-    """Stands in for the ``json`` module inside ``durable.engine`` (only ``dumps``/``loads`` are used)."""
+    """Stands in for the ``json`` module inside ``durable.engine`` (only ``dumps``/``loads`` are used).
+
+    durable-rules dumps its state at every rule action (about 200 times per PDD): the C encoder
+    writes it, and the text goes through the fixed-notation encoder only when it shows an exponent or
+    a non-finite number (also inside a string, harmlessly), so the output is the same text."""
 
     loads = staticmethod(json.loads)
 
     @staticmethod
     def dumps(obj, **kw):
+        text = json.dumps(obj, **kw)
+        if _NEEDS_FIXED.search(text) is None:
+            return text
         return _FixedJSONEncoder(**kw).encode(obj)
 
 
@@ -272,13 +284,14 @@ class ReteEvaluator:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             exact_values: dict = {}
+            keyed = [(key(p), v) for p, v in flat.items()]  # once per PDD, not once per ruleset
             for name, keys in self.rulesets:
                 seq = next(self._seq)
                 sid = f"s{seq}"  # hazard 3/6: a fresh session per PDD and ruleset
-                fact = project(flat, keys)
+                fact = {k: to_fact_value(v) for k, v in keyed if k in keys}  # = project(flat, keys)
                 if self._exact[name]:  # limits decided exactly, from the same fact values (patterns.py)
                     if not exact_values:
-                        exact_values = {key(p): to_fact_value(v) for p, v in flat.items()}
+                        exact_values = {k: to_fact_value(v) for k, v in keyed}
                     fact.update(exact_facts(self._exact[name], lambda k: exact_number(exact_values.get(k))))
                 fact.update({"_kind": "pdd", "_pdd": str(pdd_id), "_seq": seq, "sid": sid, ZERO: 0.0})
                 try:

@@ -4,25 +4,25 @@ Steps: find the methodology that serves the PDD's methodology id; check the PDD'
 ``quantification`` inputs against it (unknown names and wrong kinds are bad input, exit 2; missing
 values are ``insufficient_data`` notes); lay out the calendar years of the crediting period with
 their days; resolve every parameter (PDD value, or methodology default by date and case);
-evaluate the equations on pandas columns; hand the rows to the shared
-:func:`pacm.quantities.pipeline.credit_years`; record a trace entry for every number.
+evaluate the equations on columns of Decimals; hand the rows to the shared
+:func:`pacm.quantities.pipeline.credit_columns`, which records the trace of its own decisions as it
+computes them; add a trace entry for every other number. No pandas on this path.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from decimal import Decimal, localcontext
 from pathlib import Path
-
-import pandas as pd
 
 from ..errors import Collected, PacmInputError, did_you_mean
 from ..hosts import is_ldc, is_sids
 from ..pdd.model import PDD, add_years
-from .evaluate import EvaluationError, evaluate_equations, fmt, substitute
+from .evaluate import Column, EvaluationError, evaluate_equations, fmt, substitute
 from .methodology import Methodology, cached_library, default_folder
-from .pipeline import PARAM_NAMES, PREC, credit_years
+from .pipeline import PARAM_NAMES, PREC, credit_columns, resolve, undefined_params
 from .report import Quantities
 
 
@@ -37,7 +37,7 @@ def library_for(engine):
     return cached_library(str(methodology_folder(engine)), engine.pack.digest)
 
 
-def compute_for_result(engine, result) -> None:
+def compute_for_result(engine, result, flat: dict | None = None) -> None:
     pdd: PDD = result.pdd
     mref = pdd.activity.methodology
     lib = library_for(engine)
@@ -49,7 +49,8 @@ def compute_for_result(engine, result) -> None:
             "no crediting table computed"
         )
         return
-    flat = engine.facts(pdd, result.as_of)
+    if flat is None:
+        flat = engine.facts(pdd, result.as_of)
     result.quantities = compute(pdd, meth, engine.pack.params, result.as_of, flat, source=result.source)
     result.findings.extend(plausibility_findings(pdd, meth))
     from .reconcile import reconciliation_findings
@@ -205,12 +206,18 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
     check_inputs(pdd, meth, source)
     notes: list[str] = []
     trace: list[dict] = []
-    pp, not_in_force = _resolve(param_set, [n for n in PARAM_NAMES if n in param_set.params], as_of)
+    undefined = undefined_params(param_set)
+    if undefined:
+        notes.append(f"the rule pack defines no parameter {', '.join(undefined)} (rules/parameters/, and "
+                     "methodologies/parameters/crediting.yaml beside the rules folder for crediting.*); "
+                     "no crediting table computed")
+        return Quantities(_describe(meth, pdd), None, trace, notes)
+    pp, not_in_force = resolve(param_set, [n for n in PARAM_NAMES if n in param_set.params], as_of)
     if not_in_force:
         notes.append(f"insufficient_data: no value in force on {as_of} for {', '.join(not_in_force)} "
                      "(the standard setting it was not yet adopted); no crediting table computed")
         return Quantities(_describe(meth, pdd), None, trace, notes)
-    day_count = str(pp.get("crediting.day_count", "actual_actual"))
+    day_count = str(pp["crediting.day_count"])
     msrc = _rel(meth.source)
     if pdd.activity.type != meth.activity_type:
         notes.append(f"insufficient_data: methodology {meth.id} computes {meth.activity_type} activities, "
@@ -289,17 +296,16 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
             keep.append(r)
     if not keep:
         return Quantities(_describe(meth, pdd), None, trace, notes)
-    frame = pd.DataFrame({"year": [r["year"] for r in keep], "days": [r["days"] for r in keep]})
-    idx = frame.index
+    n_years = len(keep)
     env: dict = {}
     env.update(scalars)
     for n, s in series.items():
-        env[n] = pd.Series([s[r["year"]] for r in keep], index=idx, dtype=object)
-    env["year_fraction"] = pd.Series([r["year_fraction"] for r in keep], index=idx, dtype=object)
-    env["days"] = pd.Series([Decimal(r["days"]) for r in keep], index=idx, dtype=object)
+        env[n] = Column(s[r["year"]] for r in keep)
+    env["year_fraction"] = Column(r["year_fraction"] for r in keep)
+    env["days"] = Column(Decimal(r["days"]) for r in keep)
     eqs = {n: e for n, e in meth.equations.items() if n in needed}
     try:
-        cols = evaluate_equations(eqs, env, idx)
+        cols = evaluate_equations(eqs, env, n_years)
     except EvaluationError as exc:
         notes.append(f"insufficient_data: {exc}; no crediting table computed")
         return Quantities(_describe(meth, pdd), None, trace, notes)
@@ -327,11 +333,10 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
     if b.bau_emissions is not None:
         with localcontext() as ctx:
             ctx.prec = PREC
-            bau_cols.append(env["year_fraction"] * Decimal(b.bau_emissions))
+            bau_cols.append(Column(f * Decimal(b.bau_emissions) for f in env["year_fraction"]))
     bau = None
     if bau_cols:
-        bau = bau_cols[0] if len(bau_cols) == 1 else pd.Series(
-            [min(a, c) for a, c in zip(bau_cols[0], bau_cols[1])], index=idx, dtype=object)
+        bau = bau_cols[0] if len(bau_cols) == 1 else Column(min(a, c) for a, c in zip(bau_cols[0], bau_cols[1]))
     rating = pdd.removals.reversal_risk.rating if (pdd.removals and pdd.removals.reversal_risk) else None
     buffer_rate, buffer_name = Decimal(0), None
     if pdd.activity.type == "removal":
@@ -340,7 +345,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
             notes.append("insufficient_data: removals.reversal_risk.rating is missing; the buffer uses the "
                          "'very_high' rate (the most conservative) until a rating is given")
         buffer_name = f"removals.buffer_rate_{rating}"
-        got, missing = _resolve(param_set, [buffer_name], as_of)
+        got, missing = resolve(param_set, [buffer_name], as_of)
         if missing:
             notes.append(f"insufficient_data: no value in force on {as_of} for {buffer_name}; no crediting table computed")
             return Quantities(_describe(meth, pdd), None, trace, notes)
@@ -360,7 +365,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
     if exempt and pdd.is_cdm_transition and scope in param_set.params:
         # the sources disagree on whether the exemption covers transitioned activities (review 2026-11): the
         # report names the reading applied
-        got, missing = _resolve(param_set, [scope], as_of)
+        got, missing = resolve(param_set, [scope], as_of)
         covers = bool(got.get(scope, True)) if not missing else True
         notes.append(f"assumption: {scope} = {'true' if covers else 'false'}: the LDC/SIDS exemption from the in-kind "
                      "share of proceeds " + ("covers" if covers else "does not cover") + " transitioned CDM activities "
@@ -384,30 +389,34 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
         else f"PDD authorization.status = {auth.status if auth else 'absent'}"
         + (" (all units authorised)" if share == 1 else " (no unit authorised: all are mitigation contribution)"),
     ))
-    rows = pd.DataFrame({
-        "activity": pdd.activity.reference or pdd.activity.title,
-        "year": frame["year"],
-        "days": frame["days"],
-        "baseline": cols["baseline"],
-        "project": cols["project"],
-        "leakage": cols["leakage"],
+    n = len(keep)
+    rows = {
+        "activity": [pdd.activity.reference or pdd.activity.title] * n,
+        "year": [r["year"] for r in keep],
+        "days": [r["days"] for r in keep],
+        "baseline": list(cols["baseline"]),
+        "project": list(cols["project"]),
+        "leakage": list(cols["leakage"]),
         "years_since_start": [r["years_since_start"] for r in keep],
-        "activity_type": pdd.activity.type,
-        "buffer_rate": [buffer_rate] * len(keep),
-        "sop_exempt": exempt,
-        "authorised_share": [share] * len(keep),
-        "da_applies": da_applies,
-    })
+        "activity_type": [pdd.activity.type] * n,
+        "buffer_rate": [buffer_rate] * n,
+        "buffer_rate_source": [buffer_name] * n,
+        "sop_exempt": [exempt] * n,
+        "authorised_share": [share] * n,
+        "da_applies": [da_applies] * n,
+    }
     if bau is not None:
-        rows["bau"] = bau
+        rows["bau"] = list(bau)
     if b.downward_adjustment is not None:
-        rows["da_initial"] = [Decimal(b.downward_adjustment.initial)] * len(keep)
-        rows["da_increment"] = [Decimal(b.downward_adjustment.annual_increment)] * len(keep)
-        rows["da_form"] = b.downward_adjustment.form
+        rows["da_initial"] = [Decimal(b.downward_adjustment.initial)] * n
+        rows["da_increment"] = [Decimal(b.downward_adjustment.annual_increment)] * n
+        rows["da_form"] = [b.downward_adjustment.form] * n
     if pdd.leakage is not None and pdd.leakage.discount is not None:
-        rows["leakage_discount"] = [Decimal(pdd.leakage.discount)] * len(keep)
-    out = credit_years(rows, pp)
-    for _, r in out.iterrows():
+        rows["leakage_discount"] = [Decimal(pdd.leakage.discount)] * n
+    steps: list[list[dict]] = []
+    out = credit_columns(rows, pp, steps)
+    table = [dict(zip(out, vals)) for vals in zip(*out.values())]
+    for r in table:
         if r["reversal"] > 0:
             notes.append(f"{r['year']}: net removals are negative ({fmt(r['net'])} tCO2e): a reversal of "
                          f"{fmt(r['reversal'])} tCO2e, reported and not credited; it must be notified and compensated "
@@ -415,19 +424,18 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
         elif r["net"] < 0:
             notes.append(f"{r['year']}: net emission reductions are negative ({fmt(r['net'])} tCO2e); nothing is credited")
 
-    # -- per-year trace
+    # -- per-year trace: the period, the methodology's equations, then the pipeline's own steps
     for i, r in enumerate(keep):
         y = r["year"]
-        row = out.iloc[i]
         trace.append({"step": "period", "year": y, "name": "days", "value": str(r["days"]), "unit": "day",
                       "equation": f"{r['from'].isoformat()} to {r['to'].isoformat()} inclusive",
                       "substituted": f"year_fraction = {r['days']} / {r['days_in_year_basis']} = {fmt(r['year_fraction'])} "
                                      f"({day_count}); years_since_start = {y} - {y - r['years_since_start']} = "
                                      f"{r['years_since_start']} (first crediting period began in {y - r['years_since_start']})",
                       "source": "PDD crediting_period.start, length_years, number"})
-        values = {n: (env[n].iloc[i] if isinstance(env[n], pd.Series) else env[n]) for n in env}
+        values = {n: (env[n][i] if isinstance(env[n], Column) else env[n]) for n in env}
         for n, eq in eqs.items():
-            values[n] = cols[n].iloc[i]
+            values[n] = cols[n][i]
             trace.append({
                 "step": "equation", "year": y, "name": n, "value": fmt(values[n]), "unit": eq.unit,
                 "equation": eq.expr_src, "substituted": substitute(eq.tree, values),
@@ -435,8 +443,8 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
                 "description": eq.description, "reference": _cite(eq.reference) or _cite(meth.references[0]),
                 "source": f"{msrc} equations.{n}",
             })
-        trace.extend(_pipeline_trace(y, row, rows.iloc[i], pp, bau is not None, buffer_name, exempt))
-    return Quantities(_describe(meth, pdd), out, trace, notes)
+        trace.extend(steps[i])
+    return Quantities(_describe(meth, pdd), table, trace, notes)
 
 
 def _transition_window(pdd: PDD, param_set, as_of: dt.date, trace: list, notes: list):
@@ -446,7 +454,7 @@ def _transition_window(pdd: PDD, param_set, as_of: dt.date, trace: list, notes: 
     if pdd.methodology_use != "transitioned":
         return None
     name = "transition.a64_vintage_from"
-    got, missing = _resolve(param_set, [name], as_of)
+    got, missing = resolve(param_set, [name], as_of)
     if missing:
         return None
     d = param_set.describe(name, as_of)
@@ -462,18 +470,6 @@ def _describe(meth: Methodology, pdd: PDD) -> dict:
     return meth.describe() | {"source": _rel(meth.source), "pdd_methodology": _pdd_meth(pdd)}
 
 
-def _resolve(param_set, names, on: dt.date) -> tuple[dict, list[str]]:
-    """Parameter values in force on a date, and the names that have none yet (never an error here:
-    checking a PDD as of a date before a standard was adopted still gives its findings)."""
-    out, missing = {}, []
-    for n in names:
-        try:
-            out[n] = param_set.value(n, on)
-        except KeyError:
-            missing.append(n)
-    return out, missing
-
-
 def _yn(v):
     return "unknown" if v is None else ("yes" if v else "no")
 
@@ -482,6 +478,7 @@ def _pdd_meth(pdd: PDD) -> str:
     return f"{pdd.activity.methodology.id} v{pdd.activity.methodology.version}"
 
 
+@functools.lru_cache(maxsize=256)
 def _rel(path: str) -> str:
     p = Path(path)
     for anchor in ("methodologies", "rules"):
@@ -489,101 +486,3 @@ def _rel(path: str) -> str:
             i = len(p.parts) - 1 - p.parts[::-1].index(anchor)
             return "/".join(p.parts[i:])
     return str(path)
-
-
-def _pipeline_trace(y, row, inp, pp, has_bau, buffer_name, exempt) -> list[dict]:
-    """One entry per pipeline column: the formula, the values, and the rule that bounded it."""
-    out = []
-    n = int(inp["years_since_start"])
-
-    def add(name, value, equation, substituted, rule=None, unit="tCO2e"):
-        e = {"step": "crediting", "year": y, "name": name, "value": fmt(value), "unit": unit,
-             "equation": equation, "substituted": substituted}
-        if rule:
-            e["bounded_by"] = rule
-        out.append(e)
-
-    src = row["daf_source"]
-    if src == "not_applied":
-        add("daf", row["daf"], "not applied",
-            "removal activity (lowering the baseline would raise net removals)" if row["activity_type"] == "removal"
-            else "the methodology applies no downward adjustment to this baseline approach", unit="fraction")
-    else:
-        if src == "pdd":
-            d0, r0, form = inp["da_initial"], inp["da_increment"], inp["da_form"]
-            who = "PDD baseline.downward_adjustment (stricter than the rule-pack minimum)"
-        else:
-            d0 = pp["baseline.downward_adjustment_initial_min"]
-            r0 = pp["baseline.downward_adjustment_annual_min"]
-            form = pp["baseline.downward_adjustment_form"]
-            who = ("rule-pack minimum baseline.downward_adjustment_initial_min / _annual_min"
-                   + (" (at least as strict as the PDD's own)" if "da_initial" in inp.index else ""))
-        eq = "initial + increment x n" if form == "linear" else "1 - (1 - initial) x (1 - increment)^n"
-        sub = (f"{fmt(d0)} + {fmt(r0)} x {n}" if form == "linear" else f"1 - (1 - {fmt(d0)}) x (1 - {fmt(r0)})^{n}")
-        add("daf", row["daf"], f"{eq} ({form})", sub, rule=f"A6.4 baseline standard (SBM016) downward adjustment: {who}",
-            unit="fraction")
-    bl = f"{fmt(row['baseline'])} x (1 - {fmt(row['daf'])})"
-    if has_bau:
-        add("baseline_adjusted", row["baseline_adjusted"], "min(baseline x (1 - DAF), BAU)",
-            f"min({bl}, {fmt(inp['bau'])})",
-            rule="BAU: 'choose the lower number' (baseline standard step 5, domain brief quick ref #4)"
-            if row["baseline_bound"] == "bau" else "downward-adjusted baseline (below BAU)")
-    else:
-        add("baseline_adjusted", row["baseline_adjusted"], "baseline x (1 - DAF)", bl)
-    if row["leakage_source"] == "discount":
-        add("leakage", row["leakage"], "leakage.discount x max(0, pre-leakage reductions)",
-            f"{fmt(inp['leakage_discount'])} x max(0, ...)", rule="PDD leakage.discount")
-    elif row["leakage_source"] == "computed_clipped":
-        add("leakage", row["leakage"], "max(0, computed leakage)", f"max(0, {fmt(inp['leakage'])})",
-            rule="leakage is never negative (no credit for 'positive leakage', leakage standard [M])")
-    removal = row["activity_type"] == "removal"
-    if removal:
-        add("net", row["net"], "project - baseline_adjusted - leakage",
-            f"{fmt(row['project'])} - {fmt(row['baseline_adjusted'])} - {fmt(row['leakage'])}")
-    else:
-        add("net", row["net"], "baseline_adjusted - project - leakage",
-            f"{fmt(row['baseline_adjusted'])} - {fmt(row['project'])} - {fmt(row['leakage'])}")
-    add("reductions", row["reductions"], "max(net, 0)", f"max({fmt(row['net'])}, 0)",
-        rule=("a negative net change is a reversal, reported and never credited negative (removals standard)"
-              if removal and row["reversal"] > 0 else
-              ("negative net reductions are not credited" if row["net"] < 0 else None)))
-    if removal and row["reversal"] > 0:
-        add("reversal", row["reversal"], "max(-net, 0)", f"max({fmt(-row['net'])}, 0)",
-            rule="A6.4-STAN-METH-002: reversal; compensated from the buffer pool (unavoidable) or by the participants (avoidable)")
-    add("gross_units", row["gross_units"], "floor(reductions)", f"floor({fmt(row['reductions'])})",
-        rule="A6.4ERs are whole tonnes, rounded down", unit="A6.4ER")
-    rnd = pp.get("crediting.deduction_rounding", "participant_floor")
-    g = row["gross_units"]
-    rb = inp["buffer_rate"] if removal else Decimal(0)
-    sop_off = exempt and pp.get("issuance.ldc_sids_sop_exempt", True)
-    rs = Decimal(0) if sop_off else pp["issuance.sop_adaptation_rate"]
-    ro = pp["issuance.omge_rate"]
-    why = {
-        "buffer": f"{buffer_name} (reversal-risk rating)" if removal else "emission reductions: no buffer",
-        "sop_adaptation": "issuance.ldc_sids_sop_exempt: host is an LDC or SIDS on the issuance date" if sop_off
-        else "issuance.sop_adaptation_rate (RMP chapter VII)",
-        "omge": "issuance.omge_rate (RMP chapter VII), 'at least' the rate",
-    }
-    conv = f"crediting.deduction_rounding = {rnd}"
-    if rnd == "participant_floor":
-        add("issuable", row["issuable"], "floor(gross_units x (1 - buffer_rate - sop_rate - omge_rate))",
-            f"floor({g} x (1 - {fmt(rb)} - {fmt(rs)} - {fmt(ro)}))", rule=f"whole A6.4ERs, rounded down ({conv})",
-            unit="A6.4ER")
-        add("omge", row["omge"], "ceil(omge_rate x gross_units)", f"ceil({fmt(ro)} x {g})", rule=why["omge"], unit="A6.4ER")
-        add("buffer", row["buffer"], "ceil((buffer_rate + omge_rate) x gross_units) - omge",
-            f"ceil(({fmt(rb)} + {fmt(ro)}) x {g}) - {row['omge']}", rule=why["buffer"], unit="A6.4ER")
-        add("sop_adaptation", row["sop_adaptation"], "gross_units - issuable - omge - buffer",
-            f"{g} - {row['issuable']} - {row['omge']} - {row['buffer']}", rule=why["sop_adaptation"], unit="A6.4ER")
-    else:
-        word = {"each_up": "ceil", "each_down": "floor", "exact": ""}[rnd]
-        for name, rate in (("buffer", rb), ("sop_adaptation", rs), ("omge", ro)):
-            add(name, row[name], f"{word}(rate x gross_units)", f"{word}({fmt(rate)} x {g})", rule=f"{why[name]}; {conv}",
-                unit="A6.4ER")
-        add("issuable", row["issuable"], "floor(gross_units - buffer - sop_adaptation - omge)",
-            f"floor({g} - {fmt(row['buffer'])} - {fmt(row['sop_adaptation'])} - {fmt(row['omge'])})",
-            rule="whole A6.4ERs, rounded down", unit="A6.4ER")
-    add("issuable_authorised", row["issuable_authorised"], "floor(issuable x authorised_share)",
-        f"floor({row['issuable']} x {fmt(inp['authorised_share'])})", rule="PDD authorization", unit="A6.4ER")
-    add("issuable_mitigation_contribution", row["issuable_mitigation_contribution"], "issuable - issuable_authorised",
-        f"{row['issuable']} - {row['issuable_authorised']}", unit="A6.4ER")
-    return out

@@ -1,71 +1,76 @@
-"""Evaluate methodology equations on pandas columns of exact Decimals.
+"""Evaluate methodology equations on columns of exact Decimals (plain lists, one value per year).
 
 The equations were parsed (and unit-checked) by :mod:`pacm.quantities.methodology` into the tree
 of :mod:`pacm.expr.ir`; here a name is either a scalar (an ex-ante parameter: one Decimal for
 every year) or a column (a monitored series, a built-in such as ``year_fraction``, or an earlier
-equation), and ``+ - * /`` apply element by element on object-dtype Series, so every value stays a
-Decimal (no float ever enters).
+equation, as a :class:`Column`), and ``+ - * /`` apply element by element, so every value stays a
+Decimal (no float ever enters). No pandas: ``pacm check`` computes its table without importing it.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, DivisionByZero, InvalidOperation, localcontext
-
-import pandas as pd
+import operator
+from decimal import DivisionByZero, InvalidOperation, localcontext
 
 from ..expr.ir import Arith, Const, Field
-from .pipeline import PREC, ZERO
+from .pipeline import PREC, ZERO, fmt  # noqa: F401  (fmt: the exact text of a number, re-exported)
 
 
 class EvaluationError(ValueError):
     pass
 
 
-def _div(a, b):
-    if isinstance(b, pd.Series):
-        if any(v == ZERO for v in b):
+class Column(list):
+    """One value per year (a list, so that a scalar and a column can be told apart)."""
+
+
+_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+
+
+def _apply(op: str, a, b):
+    f = _OPS[op]
+    if op == "/":
+        if any(v == ZERO for v in b) if isinstance(b, Column) else b == ZERO:
             raise EvaluationError("division by zero")
-        return a / b
-    if b == ZERO:
-        raise EvaluationError("division by zero")
-    return a / b
+    if isinstance(a, Column):
+        if isinstance(b, Column):
+            return Column(f(x, y) for x, y in zip(a, b))
+        return Column(f(x, b) for x in a)
+    if isinstance(b, Column):
+        return Column(f(a, y) for y in b)
+    return f(a, b)
 
 
-def value(node, env: dict, index) -> pd.Series | Decimal:
+def value(node, env: dict):
+    """The value of an expression: a :class:`Column` or a scalar Decimal."""
     if isinstance(node, Const):
         return node.value
     if isinstance(node, Field):
         return env[node.path]
     if isinstance(node, Arith):
-        a, b = value(node.left, env, index), value(node.right, env, index)
+        a, b = value(node.left, env), value(node.right, env)
         try:
-            if node.op == "+":
-                return a + b
-            if node.op == "-":
-                return a - b
-            if node.op == "*":
-                return a * b
-            return _div(a, b)
+            return _apply(node.op, a, b)
         except (DivisionByZero, InvalidOperation) as exc:
             raise EvaluationError(f"arithmetic error ({type(exc).__name__})")
     raise EvaluationError(f"cannot evaluate {node!r}")
 
 
-def as_column(v, index) -> pd.Series:
-    if isinstance(v, pd.Series):
-        return v.astype(object)
-    return pd.Series([v] * len(index), index=index, dtype=object)
+def as_column(v, n: int) -> Column:
+    if isinstance(v, Column):
+        return v
+    return Column([v] * n)
 
 
-def evaluate_equations(equations: dict, env: dict, index) -> dict[str, pd.Series]:
-    """Evaluate equations (already in dependency order); returns one Decimal column per equation."""
-    out: dict[str, pd.Series] = {}
+def evaluate_equations(equations: dict, env: dict, n: int) -> dict[str, Column]:
+    """Evaluate equations (already in dependency order) over ``n`` years; one Decimal column per equation."""
+    out: dict[str, Column] = {}
     scope = dict(env)
     with localcontext() as ctx:
         ctx.prec = PREC
         for name, eq in equations.items():
             try:
-                col = as_column(value(eq.tree, scope, index), index)
+                col = as_column(value(eq.tree, scope), n)
             except EvaluationError as exc:
                 raise EvaluationError(f"equation '{name}' ({eq.expr_src}): {exc}")
             out[name] = col
@@ -89,17 +94,3 @@ def substitute(node, values: dict) -> str:
         return str(n)
 
     return r(node)
-
-
-def fmt(v) -> str:
-    """Exact text of a number: no exponent, no trailing zeros beyond what the value carries."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, Decimal):
-        s = format(v, "f")
-        if "." in s:
-            s = s.rstrip("0").rstrip(".")
-        return s or "0"
-    return str(v)

@@ -35,23 +35,23 @@ def _fraction_of_year(year: int, days: int, day_count: str) -> Decimal:
 def reconciliation_findings(pdd, quantities, param_set, as_of: dt.date, meth_source: str) -> list:
     from ..findings import Finding
 
-    table = quantities.table if quantities is not None else None
-    if table is None or not len(table):
+    table = quantities.rows if quantities is not None else None
+    if not table:
         return []
     tol_name, dc_name = "crediting.reconciliation_tolerance", "crediting.day_count"
     if tol_name not in param_set.params:
         return []
-    got = param_set.resolve([tol_name] + ([dc_name] if dc_name in param_set.params else []), as_of)
+    got = param_set.resolve([tol_name, dc_name], as_of)  # a table exists only when crediting.day_count does
     tol = Decimal(str(got[tol_name]))
-    day_count = str(got.get(dc_name, "actual_actual"))
+    day_count = str(got[dc_name])
     d = param_set.describe(tol_name, as_of)
-    first = table.iloc[0]
+    first = table[0]
     y0, days0 = int(first["year"]), int(first["days"])
     f0 = _fraction_of_year(y0, days0, day_count)
     with localcontext() as ctx:
         ctx.prec = PREC
-        fracs = sum(_fraction_of_year(int(r["year"]), int(r["days"]), day_count) for _, r in table.iterrows())
-        total_red = sum(Decimal(r["reductions"]) for _, r in table.iterrows())
+        fracs = sum(_fraction_of_year(int(r["year"]), int(r["days"]), day_count) for r in table)
+        total_red = sum(Decimal(r["reductions"]) for r in table)
         pairs = []
         b, q = pdd.baseline, pdd.quantification
         src = f"pacm: {meth_source} equation"
@@ -68,7 +68,7 @@ def reconciliation_findings(pdd, quantities, param_set, as_of: dt.date, meth_sou
         complete = not any("year not credited" in n for n in quantities.notes)
         if q.ex_ante_total_reductions is not None and complete:
             pairs.append(("quantification.ex_ante_total_reductions", q.ex_ante_total_reductions, total_red,
-                          f"pacm: total reductions {int(table['year'].min())}-{int(table['year'].max())}"))
+                          f"pacm: total reductions {min(int(r['year']) for r in table)}-{max(int(r['year']) for r in table)}"))
     out = []
     for path, stated, computed, where in pairs:
         with localcontext() as ctx:

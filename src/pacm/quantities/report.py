@@ -10,8 +10,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import Any
 
-from .evaluate import fmt
-from .pipeline import PREC
+from .pipeline import PREC, fmt
 
 YEAR_COLUMNS = (
     "year", "days", "baseline", "baseline_adjusted", "project", "leakage", "reductions", "buffer",
@@ -51,23 +50,47 @@ def _show(v: Any) -> str:
 
 
 class Quantities:
-    """The year-by-year table (a pandas frame from credit_years), its trace and notes."""
+    """The year-by-year table (one dict per year, as :func:`pacm.quantities.pipeline.credit_columns` gives
+    it), its trace and notes. :attr:`frame` builds a pandas DataFrame for a caller who asks for one."""
 
-    def __init__(self, methodology: dict, table, trace: list[dict], notes: list[str]):
+    def __init__(self, methodology: dict, rows: list[dict] | None, trace: list[dict], notes: list[str]):
         self.methodology = methodology
-        self.table = table  # pandas.DataFrame or None when nothing could be computed
+        self.rows = rows  # one dict per credited year, or None when nothing could be computed
         self.trace = trace
         self.notes = notes
         self.issuance: dict | None = None  # set by the engine from the findings (issue 10 item 5)
+        self._frame = None
         for e in self.trace:
             e.setdefault("text", entry_text(e))
 
+    @property
+    def frame(self):
+        """The table as a :class:`pandas.DataFrame` (object columns, exact values), built on first use;
+        None when nothing could be computed. The only place this class imports pandas."""
+        if self.rows is None:
+            return None
+        if self._frame is None:
+            import pandas as pd
+
+            from .pipeline import OUTPUT
+
+            cols = list(self.rows[0]) if self.rows else []
+            # as credit_years gives it: the computed columns exact (object), the input columns as pandas reads them
+            self._frame = pd.DataFrame({c: pd.Series([r[c] for r in self.rows],
+                                                     dtype=object if c in OUTPUT or c == "leakage" else None)
+                                        for c in cols})
+        return self._frame
+
+    #: the name this table had when it was always a DataFrame (``pacm sweep``, scripts)
+    table = frame
+
+    def column(self, name: str) -> list:
+        return [r[name] for r in self.rows or ()]
+
     # ------------------------------------------------------------------ data
     def years(self) -> list[dict]:
-        if self.table is None:
-            return []
         out = []
-        for _, r in self.table.iterrows():
+        for r in self.rows or ():
             d = {c: _j(r[c]) for c in YEAR_COLUMNS}
             d["year"], d["days"] = int(r["year"]), int(r["days"])
             for c in DEDUCTIONS:  # whole A6.4ERs under the default rounding; strings like every tonne figure
@@ -78,7 +101,7 @@ class Quantities:
         return out
 
     def totals(self) -> dict:
-        if self.table is None:
+        if self.rows is None:
             return {}
         with localcontext() as ctx:
             ctx.prec = PREC
@@ -87,7 +110,7 @@ class Quantities:
     def _totals(self) -> dict:
         out = {}
         for c in SUMMED:
-            vals = list(self.table[c])
+            vals = self.column(c)
             if all(isinstance(v, int) for v in vals):
                 out[c] = sum(int(v) for v in vals)
             else:
@@ -124,20 +147,20 @@ class Quantities:
     # ------------------------------------------------------------------ text
     def _columns(self) -> tuple:
         cols = YEAR_COLUMNS
-        if any(v > 0 for v in self.table["reversal"]):
+        if any(v > 0 for v in self.column("reversal")):
             i = cols.index("reductions") + 1
             cols = cols[:i] + ("reversal",) + cols[i:]
-        if not any(int(v) for v in self.table["issuable_authorised"]):
+        if not any(int(v) for v in self.column("issuable_authorised")):
             cols = cols[:-2]
         return cols
 
     def _rows(self, cols):
         years = self.years()
         tot = self.totals()
-        rows = [[_show(self.table.iloc[i][c]) if c not in ("year", "days") else str(y[c]) for c in cols]
+        rows = [[_show(self.rows[i][c]) if c not in ("year", "days") else str(y[c]) for c in cols]
                 for i, y in enumerate(years)]
         if years:
-            rows.append(["total", str(tot["days"])] + [_show(_total(self.table[c])) for c in cols[2:]])
+            rows.append(["total", str(tot["days"])] + [_show(_total(self.column(c))) for c in cols[2:]])
         return rows
 
     def _footer(self, cols) -> str:
@@ -156,7 +179,7 @@ class Quantities:
         lines = [self._title()]
         if self.issuance and self.issuance["failing_rules"]:
             lines.append(self.issuance["statement"])
-        if self.table is not None and len(self.table):
+        if self.rows:
             cols = self._columns()
             rows = self._rows(cols)
             head = [HEAD[c] for c in cols]
@@ -179,7 +202,7 @@ class Quantities:
         out = [f"## {self._title()}", ""]
         if self.issuance and self.issuance["failing_rules"]:
             out += [f"**{self.issuance['statement']}**", ""]
-        if self.table is not None and len(self.table):
+        if self.rows:
             cols = self._columns()
             out.append("| " + " | ".join(HEAD[c] for c in cols) + " |")
             out.append("|" + "---:|" * len(cols))
