@@ -1,6 +1,6 @@
 """pacm's vector evaluator against a floor and a peer, in the same run (issue 12, item 1).
 
-On ``N`` synthetic PDDs (``pacm.synthetic.random_pdd_data``, default 4,000) and the 137 rules of
+On ``N`` synthetic PDDs (``tests/synthetic.py: random_pdd_data``, default 4,000) and the 137 rules of
 the pack in force on 2026-11-01, each timed from the flat facts to a status per rule and PDD,
 *including the facts-frame build* (``pacm.evaluate.vector.facts_frame``), median of ``--repeat``:
 
@@ -367,7 +367,11 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False) -> dict:
     from pacm.engine import Engine
     from pacm.evaluate.vector import VectorEvaluator, facts_frame
     from pacm.pdd.model import PDD
-    from pacm.synthetic import random_pdd_data
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the generator lives with the tests
+    from synthetic import random_pdd_data
 
     engine = Engine()
     cp = engine.compiled(AS_OF)

@@ -220,7 +220,7 @@ class Generator:
     """Seeds (facts of the rule cases) and boundaries for the whole pack, cached per date."""
 
     def __init__(self, rules_dir=None):
-        from pacm.coverage import CaseRunner, load_all_cases
+        from pacm.coverage.cases import CaseRunner, load_all_cases
 
         self.runner = CaseRunner(CASES, rules_dir)
         self.pack = self.runner.pack
@@ -233,7 +233,7 @@ class Generator:
             return self._seeds
         from pacm.errors import PacmInputError
 
-        from pacm.coverage import DEFAULT_AS_OF, Case
+        from pacm.coverage.cases import DEFAULT_AS_OF, Case
 
         all_seeds: list[tuple[str, str, dt.date, dict]] = []
         base = Case("base_pdd.yaml", 0, "base PDD", "", "pass", {}, DEFAULT_AS_OF, {})

@@ -1,6 +1,6 @@
 """Both evaluators give identical findings (issue 2: "two evaluators from one compiled form").
 
-* 1,000 varied valid PDDs (``pacm.synthetic.random_pdd_data``) through the real rule pack:
+* 1,000 varied valid PDDs (``tests/synthetic.py: random_pdd_data``) through the real rule pack:
   durable-rules one PDD at a time vs the pandas evaluator over all of them at once; the whole
   findings (status, message, actual values, why-not...) are compared, not just statuses.
 * 1,500 random flat fact sets covering every field of the registry, so every rule of the pack is
@@ -26,7 +26,7 @@ from pacm.findings import build_findings
 from pacm.pdd.fields import registry
 from pacm.pdd.model import PDD
 from pacm.rulepack import load_pack
-from pacm.synthetic import random_flat, random_pdd_data
+from synthetic import random_flat, random_pdd_data
 
 AS_OF = dt.date(2026, 11, 1)
 STRESS = Path(__file__).parent / "fixtures" / "compiler_pack"

@@ -13,7 +13,9 @@ from openpyxl import load_workbook
 from pacm.cli import main
 from pacm.engine import Engine
 from pacm.errors import PacmInputError
-from pacm.excel import INSTRUCTIONS, LISTS, layout, read_pdd_workbook, workbook_bytes
+from pacm.pdd.excel_layout import INSTRUCTIONS, LISTS, layout
+from pacm.pdd.excel_read import read_pdd_workbook
+from pacm.pdd.excel_template import workbook_bytes
 from pacm.pdd.fields import registry
 from pacm.pdd.load import load_pdd
 from pacm.safeyaml import load_file

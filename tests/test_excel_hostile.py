@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pacm import excel
+from pacm.pdd import excel_read as excel
 from pacm.cli import main
 from pacm.errors import PacmInputError
-from pacm.excel import read_pdd_data, read_pdd_workbook, workbook_bytes
+from pacm.pdd.excel_read import read_pdd_data, read_pdd_workbook
+from pacm.pdd.excel_template import workbook_bytes
 from pacm.safeyaml import load_file
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(30.0, "--timeout", help="Seconds a check may take before it is stopped (504)."),
     ):
         """Serve the HTTP API (OpenAPI docs at /docs) and the upload page on http://HOST:PORT/."""
-        from ..cli import fail_input
+        from ..errors import fail_input
 
         if not 1 <= port <= 65535:
             fail_input(f"--port {port} is not a TCP port", "a number from 1 to 65535")

@@ -17,7 +17,7 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from .expr.ir import BOOL, DATE, NUM, STR
+from pacm.expr.ir import BOOL, DATE, NUM, STR
 
 _TECH = ["wind", "solar_pv", "hydro_run_of_river", "hydro_reservoir", "landfill_gas", "cookstoves",
          "afforestation_reforestation", "biomass_energy", "energy_efficiency"]
