@@ -176,7 +176,7 @@ def test_missing_required_value_points_at_its_cell(tmp_path):
     def edit(wb):
         _cell_of(wb, "activity.host_party")[1].value = None
     (p,) = _problems(_edit(tmp_path, WIND, edit))
-    assert p.code == "missing-field" and p.loc.startswith("sheet 'activity' cell B") and p.loc.endswith("(activity.host_party)")
+    assert p.code == "missing-key" and p.loc.startswith("sheet 'activity' cell B") and p.loc.endswith("(activity.host_party)")
 
 
 def test_table_errors_name_row_and_column(tmp_path):

@@ -117,7 +117,7 @@ def load_registry(path: str | Path, user: bool = False) -> Registry:
     src = str(path)
     p = Path(path)
     if not p.is_file():
-        raise PacmInputError.single(src, "no-such-file", "methodology registry file not found",
+        raise PacmInputError.single(src, "file-not-found", "methodology registry file not found",
                                     expected="a YAML file like methodologies/registry.yaml")
     try:
         doc = load_file(p)

@@ -78,7 +78,7 @@ def _bad_cell(v: Any, data_type: str | None) -> tuple[str, str, str] | None:
     if isinstance(v, float) and not math.isfinite(v):
         return "not-finite", "the cell holds a number that is not finite (NaN or infinity)", "a finite number"
     if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(Decimal(v)) > MAX_ABS_NUMBER:
-        return "number-too-large", "the cell's number is too large", f"a number of magnitude at most {MAX_ABS_NUMBER:.0e}"
+        return "number-out-of-bounds", "the cell's number is too large", f"a number of magnitude at most {MAX_ABS_NUMBER:.0e}"
     return None
 
 
@@ -118,9 +118,9 @@ def _check_zip(path: Path, source: str) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise PacmInputError.single(source, "cannot-read", f"cannot read the file: {exc.strerror or exc}")
+        raise PacmInputError.single(source, "file-unreadable", f"cannot read the file: {exc.strerror or exc}")
     if size > MAX_FILE_BYTES:
-        raise PacmInputError.single(source, "too-large", f"the workbook is {size} bytes", expected=f"at most {MAX_FILE_BYTES} bytes")
+        raise PacmInputError.single(source, "file-too-large", f"the workbook is {size} bytes", expected=f"at most {MAX_FILE_BYTES} bytes")
     not_a_workbook = PacmInputError.single(
         source, "not-a-workbook", "the file is not an Excel workbook (.xlsx)",
         expected="a workbook written by 'pacm template --xlsx' and filled in")
@@ -128,7 +128,7 @@ def _check_zip(path: Path, source: str) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
-                raise PacmInputError.single(source, "too-large", f"the workbook holds {len(infos)} parts", expected=f"at most {MAX_ZIP_MEMBERS}")
+                raise PacmInputError.single(source, "file-too-large", f"the workbook holds {len(infos)} parts", expected=f"at most {MAX_ZIP_MEMBERS}")
             names = {i.filename for i in infos}
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
                 raise not_a_workbook
@@ -139,7 +139,7 @@ def _check_zip(path: Path, source: str) -> None:
                     while chunk := fh.read(1 << 20):
                         total += len(chunk)
                         if total > MAX_UNZIPPED_BYTES:
-                            raise PacmInputError.single(source, "too-large", f"the workbook unpacks to more than {MAX_UNZIPPED_BYTES} bytes", expected=f"at most {MAX_UNZIPPED_BYTES} bytes")
+                            raise PacmInputError.single(source, "file-too-large", f"the workbook unpacks to more than {MAX_UNZIPPED_BYTES} bytes", expected=f"at most {MAX_UNZIPPED_BYTES} bytes")
                         if scan is not None:
                             scan.feed(chunk)
                 if scan is not None:

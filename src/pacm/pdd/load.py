@@ -41,7 +41,7 @@ def load_pdd(path: str | Path, max_bytes: int = MAX_BYTES) -> PDD:
             from .excel_read import read_pdd_workbook  # lazily: openpyxl is only needed here
         except ModuleNotFoundError as exc:
             raise PacmInputError.single(
-                p, "format-unavailable", f"cannot read Excel workbooks in this installation ({exc.name} is missing)",
+                p, "missing-dependency", f"cannot read Excel workbooks in this installation ({exc.name} is missing)",
                 expected="a YAML or JSON PDD",
             )
 

@@ -133,10 +133,10 @@ def _one(e: dict, loc: tuple, where: str) -> Problem:
         if sub is not None:
             req = _required_keys(sub)
             exp = f"a '{name}' mapping" + (f" with at least: {', '.join(req)}" if req else "")
-            return Problem("missing-field", where, f"required section '{name}' is missing", exp)
+            return Problem("missing-key", where, f"required section '{name}' is missing", exp)
         desc = (info.description or "").rstrip(".") if info is not None else ""
         what = f"required field '{name}' is missing" + (f" ({desc[0].lower() + desc[1:]})" if desc else "")
-        return Problem("missing-field", where, what, _expected_of(info))
+        return Problem("missing-key", where, what, _expected_of(info))
     if etype == "literal_error":
         choices = _choices(ctx.get("expected", ""))
         hint = did_you_mean(str(inp), choices) if isinstance(inp, str) else None
