@@ -23,7 +23,8 @@ KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: call name -> index of the positional argument holding the code.
 #: ``X.add`` is Collected.add / the workbook reader's add; a bare ``add(...)`` is the trace, not an error.
 #: ``OutOfBounds`` carries the code of a load-time bound (pacm.limits) to the loader that reports it.
-_CODE_ARG = {"single": 1, "wrong": 0, "Problem": 0, "_LoadProblem": 0, "add": 0, "_refuse": 0, "OutOfBounds": 0}
+#: ``problem`` is the web service's RFC 9457 answer (status, code, ...).
+_CODE_ARG = {"single": 1, "wrong": 0, "Problem": 0, "_LoadProblem": 0, "add": 0, "_refuse": 0, "OutOfBounds": 0, "problem": 1}
 
 
 def raised_codes() -> dict[str, list[str]]:
@@ -40,6 +41,21 @@ def raised_codes() -> dict[str, list[str]]:
                 if isinstance(first, ast.Constant) and isinstance(first.value, str) and "-" in first.value \
                         and KEBAB.match(first.value):
                     found.setdefault(first.value, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            # the web service's answers ({"code": "check-timeout", ...}) and the batch table's rows ("error_code")
+            if isinstance(node, ast.Dict):
+                for k, v in zip(node.keys, node.values):
+                    if isinstance(k, ast.Constant) and k.value in ("code", "error_code") and isinstance(v, ast.Constant) \
+                            and isinstance(v.value, str) and KEBAB.match(v.value):
+                        found.setdefault(v.value, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            # a code chosen by condition (``PacmInputError.code``'s fallback, the web service's 404/405 map)
+            if isinstance(node, ast.IfExp) and isinstance(node.orelse, ast.Constant) and isinstance(node.orelse.value, str) \
+                    and "-" in node.orelse.value and KEBAB.match(node.orelse.value):
+                found.setdefault(node.orelse.value, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                    and isinstance(node.func.value, ast.Dict):
+                for v in [*node.func.value.values, *node.args[1:]]:
+                    if isinstance(v, ast.Constant) and isinstance(v.value, str) and "-" in v.value and KEBAB.match(v.value):
+                        found.setdefault(v.value, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
             if not isinstance(node, ast.Call):
                 continue
             func = node.func

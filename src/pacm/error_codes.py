@@ -6,8 +6,9 @@ appear by accident, change with a dependency, or mean the same as another code. 
 source and fails on a code raised but not listed, a code listed but never raised, or two codes
 with the same meaning, and checks that ``docs/error-codes.md`` (``make error-doc``) is current.
 
-Every code here is an input error: pacm prints one message naming the file, the place and what was
-expected, and exits with code 2 (see :mod:`pacm.errors`). Anything else is a bug in pacm (exit 3).
+Every code here but two groups is an input error: pacm prints one message naming the file, the place and
+what was expected, and exits with code 2 (see :mod:`pacm.errors`). The web service answers its own codes
+(group ``web``) with the HTTP status given; ``internal-error`` marks a bug in pacm (exit 3).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ GROUPS = {
     "transition": "CDM-transition exports and column mappings",
     "sweep": "Scenario sweeps (`pacm sweep`)",
     "rule-cases": "Rule cases and the coverage matrix",
+    "web": "The web service (`pacm serve`): HTTP answers",
 }
 
 _TABLE: tuple[tuple, ...] = (
@@ -119,6 +121,9 @@ _TABLE: tuple[tuple, ...] = (
     ("not-a-folder", "command-line", "An output folder is expected and a file was given."),
     ("folder-not-empty", "command-line", "The output folder holds files that are not a previous pacm output."),
     ("cannot-write", "command-line", "The output cannot be written (permissions, disk full)."),
+    ("invalid-input", "command-line", "An input error that names no problem (a fallback: every error pacm raises names one)."),
+    ("internal-error", "command-line", "pacm itself failed on one PDD of a batch (a bug, exit 3); the batch table records it and "
+     "the run goes on."),
     # ------------------------------------------------------------- rule pack
     ("bad-rule", "rule-pack", "A rule entry that is not a mapping."),
     ("no-rules", "rule-pack", "A rule file without rules."),
@@ -198,6 +203,17 @@ _TABLE: tuple[tuple, ...] = (
     ("bad-requirement", "rule-cases", "A coverage requirement that is not {text, tag}."),
     ("bad-tag", "rule-cases", "A coverage provenance tag that is not C, S or M."),
     ("bad-rules", "rule-cases", "A coverage requirement's rules are not a list of ids or patterns."),
+    # ------------------------------------------------------------------- web
+    ("no-pdd", "web", "A check request without a PDD: no file in the field 'pdd' and no text (HTTP 400)."),
+    ("unsupported-file-type", "web", "An uploaded file whose name is not a .yaml, .yml, .json or .xlsx PDD (HTTP 415)."),
+    ("upload-too-large", "web", "A request body over the service's upload limit, refused while it streams in, before any "
+     "file is written (HTTP 413)."),
+    ("check-timeout", "web", "A check that ran past the service's time limit; its worker is replaced (HTTP 504)."),
+    ("worker-restarted", "web", "A check interrupted because another check overran its time limit; send it again (HTTP 503)."),
+    ("bad-request", "web", "Form fields or query parameters the API does not accept (HTTP 422)."),
+    ("not-found", "web", "A path the service does not serve (HTTP 404)."),
+    ("method-not-allowed", "web", "An HTTP method the path does not accept (HTTP 405)."),
+    ("http-error", "web", "Any other HTTP error of the web framework, with its status."),
 )
 
 #: code -> entry
@@ -218,9 +234,10 @@ def docs_markdown() -> str:
         "",
         "<!-- generated from src/pacm/error_codes.py by `make error-doc`: edit the table there -->",
         "",
-        f"Every error below is an input error: pacm prints one message `pacm: error: FILE: WHERE: WHAT (expected ...); "
-        f"HINT [code]` on stderr and exits with code {EXIT_CODE}. Codes are stable: scripts may match on them. "
-        "Exit code 3 means a bug in pacm, never a problem with the input.",
+        f"Every error below but the web service's and `internal-error` is an input error: pacm prints one message "
+        f"`pacm: error: FILE: WHERE: WHAT (expected ...); HINT [code]` on stderr and exits with code {EXIT_CODE}. "
+        "Codes are stable: scripts may match on them. Exit code 3 means a bug in pacm, never a problem with the input. "
+        "The web service answers its codes as RFC 9457 problem details with the HTTP status given.",
         "",
     ]
     for group, title in GROUPS.items():
