@@ -33,23 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from pacm.expr.ir import DATE, NUM, Cmp, Field, fields_of, render
-from pacm.expr.reference import truth, value
+from pacm.expr.reference import value
+from synthetic import reference_status  # noqa: F401 (tests/test_boundaries.py uses bc.reference_status)
 
 HERE = Path(__file__).parent
 CASES = HERE / "rule_cases"
-
-
-def reference_status(cr, env) -> str:
-    """The status the rule's three-valued semantics give on exact values (the oracle)."""
-    a = truth(cr.rule.applies, env, cr.param_values)
-    if a is False:
-        return "not_applicable"
-    if a is None:
-        return "insufficient_data"
-    q = truth(cr.rule.require, env, cr.param_values)
-    if q is None:
-        return "insufficient_data"
-    return cr.status_map["pass" if q else "fail"]
 
 
 def atoms(cond) -> list[Cmp]:
