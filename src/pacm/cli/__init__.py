@@ -368,7 +368,7 @@ def _register_optional() -> None:
     """Commands that live in their own modules (each exposes ``register(app)``)."""
     import importlib
 
-    for mod in ("pacm.cli.coverage", "pacm.cli.transition", "pacm.cli.template", "pacm.serve", "pacm.cli.diff", "pacm.cli.sweep"):
+    for mod in ("pacm.cli.coverage", "pacm.cli.transition", "pacm.cli.template", "pacm.cli.serve", "pacm.cli.diff", "pacm.cli.sweep"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
