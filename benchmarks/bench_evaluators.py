@@ -1,6 +1,6 @@
 """Benchmark of the two evaluators and of the CLI (issue 2).
 
-Reports, on 10,000 synthetic PDDs (``pacm.synthetic.random_pdd_data``) and the real rule pack:
+Reports, on 10,000 synthetic PDDs (``tests/synthetic.py: random_pdd_data``) and the real rule pack:
 * PDDs per second for durable-rules (one PDD per call, the single-PDD path) and for the
   vector evaluator (all at once), statuses only, after the facts are built;
 * in-process time per PDD for ``Engine.check`` (validation + facts + Rete + findings), findings only
@@ -33,7 +33,8 @@ def main(n: int = 10_000) -> dict:
     from pacm.evaluate.vector import VectorEvaluator
     from pacm.pdd.load import load_pdd
     from pacm.pdd.model import PDD
-    from pacm.synthetic import random_pdd_data
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the generator lives with the tests
+    from synthetic import random_pdd_data
 
     engine = Engine()
     cp = engine.compiled(AS_OF)

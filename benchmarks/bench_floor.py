@@ -1,6 +1,6 @@
 """pacm's vector evaluator against a floor and two peers, in the same run (issue 12, item 1).
 
-On ``N`` synthetic PDDs (``pacm.synthetic.random_pdd_data``, default 4,000) and the rules of the
+On ``N`` synthetic PDDs (``tests/synthetic.py: random_pdd_data``, default 4,000) and the rules of the
 pack in force on 2026-11-01, each timed from the flat facts (``Engine.facts``) to a status per rule
 and PDD, *including building its input from the facts*, median of ``--repeat`` interleaved runs:
 
@@ -34,7 +34,9 @@ import argparse
 import datetime as dt
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -367,7 +369,8 @@ def main(n: int = 4000, repeat: int = 5, profile: bool = False, zen_n: int | Non
     from pacm.engine import Engine
     from pacm.evaluate.vector import VectorEvaluator, decide_atoms, fact_columns
     from pacm.pdd.model import PDD
-    from pacm.synthetic import random_pdd_data
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # the generator lives with the tests
+    from synthetic import random_pdd_data
 
     engine = Engine()
     cp = engine.compiled(AS_OF)

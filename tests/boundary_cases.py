@@ -33,23 +33,11 @@ from pathlib import Path
 from typing import Any
 
 from pacm.expr.ir import DATE, NUM, Cmp, Field, fields_of, render
-from pacm.expr.reference import truth, value
+from pacm.expr.reference import value
+from synthetic import reference_status  # noqa: F401 (tests/test_boundaries.py uses bc.reference_status)
 
 HERE = Path(__file__).parent
 CASES = HERE / "rule_cases"
-
-
-def reference_status(cr, env) -> str:
-    """The status the rule's three-valued semantics give on exact values (the oracle)."""
-    a = truth(cr.rule.applies, env, cr.param_values)
-    if a is False:
-        return "not_applicable"
-    if a is None:
-        return "insufficient_data"
-    q = truth(cr.rule.require, env, cr.param_values)
-    if q is None:
-        return "insufficient_data"
-    return cr.status_map["pass" if q else "fail"]
 
 
 def atoms(cond) -> list[Cmp]:
@@ -220,7 +208,7 @@ class Generator:
     """Seeds (facts of the rule cases) and boundaries for the whole pack, cached per date."""
 
     def __init__(self, rules_dir=None):
-        from pacm.coverage import CaseRunner, load_all_cases
+        from pacm.coverage.cases import CaseRunner, load_all_cases
 
         self.runner = CaseRunner(CASES, rules_dir)
         self.pack = self.runner.pack
@@ -233,7 +221,7 @@ class Generator:
             return self._seeds
         from pacm.errors import PacmInputError
 
-        from pacm.coverage import DEFAULT_AS_OF, Case
+        from pacm.coverage.cases import DEFAULT_AS_OF, Case
 
         all_seeds: list[tuple[str, str, dt.date, dict]] = []
         base = Case("base_pdd.yaml", 0, "base PDD", "", "pass", {}, DEFAULT_AS_OF, {})

@@ -262,7 +262,7 @@ def test_cli_errors_through_installed_pacm(args, start, code, tmp_path):
 
 def test_today_is_default_as_of():
     """No --as-of means today (documented); a sanity check that parse_date kept that."""
-    from pacm.cli import parse_date
+    from pacm.asof import parse_date
 
     assert parse_date(None) == dt.date.today()
     assert parse_date(" 2026-11-01 ") == dt.date(2026, 11, 1)

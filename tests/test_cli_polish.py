@@ -62,7 +62,7 @@ def test_stdin_excel_workbook(tmp_path, capsys):
     book = tmp_path / "wind.xlsx"
     import yaml
 
-    from pacm.excel import workbook_bytes
+    from pacm.pdd.excel_template import workbook_bytes
 
     book.write_bytes(workbook_bytes(yaml.safe_load(WIND.read_text())))
     main(["check", str(book), "--as-of", AS_OF, "--format", "json"])

@@ -17,17 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from pacm.coverage import (
-    CaseRunner,
-    build_matrix,
-    coverage,
-    deep_merge,
-    load_all_cases,
-    load_case_file,
-    load_requirements,
-    missing_cases,
-    render,
-)
+from pacm.coverage.cases import CaseRunner, deep_merge, load_all_cases, load_case_file, missing_cases
+from pacm.coverage.matrix import build_matrix, coverage, load_requirements, render
 from pacm.errors import PacmInputError
 from pacm.rulepack import load_pack
 

@@ -281,7 +281,7 @@ def test_skipping_absent_needs_changes_no_value():
     from pacm.pdd.derive import Layer
     from pacm.pdd.load import load_pdd
     from pacm.pdd.model import PDD
-    from pacm.synthetic import random_pdd_data
+    from synthetic import random_pdd_data
     from pydantic import ValidationError
 
     layer = default_layer()

@@ -1,6 +1,6 @@
 """Both evaluators give identical findings (issue 2: "two evaluators from one compiled form").
 
-* 1,000 varied valid PDDs (``pacm.synthetic.random_pdd_data``) through the real rule pack:
+* 1,000 varied valid PDDs (``tests/synthetic.py: random_pdd_data``) through the real rule pack:
   durable-rules one PDD at a time vs the pandas evaluator over all of them at once; the whole
   findings (status, message, actual values, why-not...) are compared, not just statuses.
 * 1,500 random flat fact sets covering every field of the registry, so every rule of the pack is
@@ -21,28 +21,14 @@ import pytest
 from pacm.engine import Engine
 from pacm.evaluate.rete import ReteEvaluator
 from pacm.evaluate.vector import VectorEvaluator
-from pacm.expr.reference import truth
 from pacm.findings import build_findings
 from pacm.pdd.fields import registry
 from pacm.pdd.model import PDD
 from pacm.rulepack import load_pack
-from pacm.synthetic import random_flat, random_pdd_data
+from synthetic import random_flat, random_pdd_data, reference_status
 
 AS_OF = dt.date(2026, 11, 1)
 STRESS = Path(__file__).parent / "fixtures" / "compiler_pack"
-
-
-def reference_status(cr, env) -> str:
-    """The status the rule's three-valued semantics give on exact values."""
-    a = truth(cr.rule.applies, env, cr.param_values)
-    if a is False:
-        return "not_applicable"
-    if a is None:
-        return "insufficient_data"
-    q = truth(cr.rule.require, env, cr.param_values)
-    if q is None:
-        return "insufficient_data"
-    return cr.status_map["pass" if q else "fail"]
 
 
 def string_constants(compiled) -> list[str]:

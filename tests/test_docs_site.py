@@ -31,7 +31,11 @@ def _nav_files() -> set[str]:
             for x in node.values():
                 walk(x)
 
-    walk(yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"])
+    class Loader(yaml.SafeLoader):
+        """Safe loading, with mkdocs' ``!!python/name:`` tags (the Mermaid fence's formatter) kept as text."""
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: suffix)
+    walk(yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=Loader)["nav"])
     return out
 
 

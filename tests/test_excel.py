@@ -13,7 +13,9 @@ from openpyxl import load_workbook
 from pacm.cli import main
 from pacm.engine import Engine
 from pacm.errors import PacmInputError
-from pacm.excel import INSTRUCTIONS, LISTS, layout, read_pdd_workbook, workbook_bytes
+from pacm.pdd.excel_layout import INSTRUCTIONS, LISTS, layout
+from pacm.pdd.excel_read import read_pdd_workbook
+from pacm.pdd.excel_template import workbook_bytes
 from pacm.pdd.fields import registry
 from pacm.pdd.load import load_pdd
 from pacm.safeyaml import load_file
@@ -174,7 +176,7 @@ def test_missing_required_value_points_at_its_cell(tmp_path):
     def edit(wb):
         _cell_of(wb, "activity.host_party")[1].value = None
     (p,) = _problems(_edit(tmp_path, WIND, edit))
-    assert p.code == "missing-field" and p.loc.startswith("sheet 'activity' cell B") and p.loc.endswith("(activity.host_party)")
+    assert p.code == "missing-key" and p.loc.startswith("sheet 'activity' cell B") and p.loc.endswith("(activity.host_party)")
 
 
 def test_table_errors_name_row_and_column(tmp_path):

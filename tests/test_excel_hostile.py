@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from pacm import excel
+from pacm.pdd import excel_read as excel
 from pacm.cli import main
 from pacm.errors import PacmInputError
-from pacm.excel import read_pdd_data, read_pdd_workbook, workbook_bytes
+from pacm.pdd.excel_read import read_pdd_data, read_pdd_workbook
+from pacm.pdd.excel_template import workbook_bytes
 from pacm.safeyaml import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -133,7 +134,7 @@ def test_1e308_with_a_fixed_decimal_format_is_an_input_error(tmp_path):
         c.value, c.number_format = 1e308, "0.0"
         rows["r"] = c.row
     exc = _refused(_filled(tmp_path, edit))
-    (p,) = [p for p in exc.problems if p.code == "number-too-large"]
+    (p,) = [p for p in exc.problems if p.code == "number-out-of-bounds"]
     assert p.loc == f"sheet 'activity' cell B{rows['r']}"
 
 
@@ -151,7 +152,7 @@ def test_number_magnitude_limit(tmp_path, value, refused):
         c.value = value
     _data, rd = read_pdd_data(_filled(tmp_path, edit))
     codes = [p.code for p in rd.problems]
-    assert ("number-too-large" in codes) is refused
+    assert ("number-out-of-bounds" in codes) is refused
 
 
 def test_1e15_with_thirty_decimals_keeps_its_scale(tmp_path):
@@ -258,7 +259,7 @@ def test_unzipped_size_limit_counts_inflated_bytes(tmp_path, over, refused):
     if refused:
         with pytest.raises(PacmInputError) as ei:
             excel._check_zip(path, "m.xlsx")
-        assert ei.value.problems[0].code == "too-large"
+        assert ei.value.problems[0].code == "file-too-large"
     else:
         excel._check_zip(path, "m.xlsx")
 
@@ -270,12 +271,12 @@ def test_zip_members_limit(tmp_path, members, refused):
     if refused:
         with pytest.raises(PacmInputError) as ei:
             excel._check_zip(path, "m.xlsx")
-        assert ei.value.problems[0].code == "too-large"
+        assert ei.value.problems[0].code == "file-too-large"
     else:
         excel._check_zip(path, "m.xlsx")
 
 
-@pytest.mark.parametrize("size, code", [(excel.MAX_FILE_BYTES, "not-a-workbook"), (excel.MAX_FILE_BYTES + 1, "too-large")])
+@pytest.mark.parametrize("size, code", [(excel.MAX_FILE_BYTES, "not-a-workbook"), (excel.MAX_FILE_BYTES + 1, "file-too-large")])
 def test_file_size_limit(tmp_path, size, code):
     path = tmp_path / "big.xlsx"
     with open(path, "wb") as fh:
@@ -313,7 +314,7 @@ def test_damaged_workbook_never_names_a_dependency_exception(tmp_path, capsys, d
         _without(path, part)
     exc = _refused(path)
     # openpyxl skips a sheet whose part is gone: the PDD then lacks that sheet's fields
-    expected = "missing-field" if damage == "no-sheet-part" else "not-a-workbook"
+    expected = "missing-key" if damage == "no-sheet-part" else "not-a-workbook"
     assert exc.problems[0].code == expected
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err

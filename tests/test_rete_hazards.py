@@ -19,7 +19,7 @@ from pacm.evaluate.rete import ReteError, ReteEvaluator, pattern_json, to_fact_v
 from pacm.expr.parser import ExprError
 from pacm.pdd.model import PDD
 from pacm.rulepack import load_pack
-from pacm.synthetic import random_pdd_data
+from synthetic import random_pdd_data
 
 AS_OF = dt.date(2026, 11, 1)
 STRESS = Path(__file__).parent / "fixtures" / "compiler_pack"

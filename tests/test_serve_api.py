@@ -250,7 +250,7 @@ def test_japanese_page_and_report(client):
 def test_excel_workbook_upload_is_checked_like_the_cli(client, capsys, tmp_path):
     import yaml
 
-    from pacm.excel import workbook_bytes
+    from pacm.pdd.excel_template import workbook_bytes
 
     book = tmp_path / "wind.xlsx"
     book.write_bytes(workbook_bytes(yaml.safe_load((EX / "wind_farm_india.yaml").read_text(encoding="utf-8"))))

@@ -360,7 +360,7 @@ def test_transition_command_does_not_import_pandas_at_start():
     import subprocess
     import sys
 
-    code = "import sys, pacm.transition.cli; print('pandas' in sys.modules, 'matplotlib' in sys.modules)"
+    code = "import sys, pacm.cli.transition; print('pandas' in sys.modules, 'matplotlib' in sys.modules)"
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert r.stdout.strip() == "False False"
 

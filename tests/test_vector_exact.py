@@ -126,7 +126,7 @@ def test_frame_input_gives_the_statuses_of_the_flat_input():
     from pacm.engine import Engine
     from pacm.evaluate.vector import VectorEvaluator, facts_frame
     from pacm.pdd.model import PDD
-    from pacm.synthetic import random_pdd_data
+    from synthetic import random_pdd_data
 
     as_of = dt.date(2026, 11, 1)
     engine = Engine()

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from .errors import PacmInputError
 from .i18n import issuable_label
+from .verdict import issuable as issuable_of, verdict as verdict_text
 
 if TYPE_CHECKING:  # pandas is imported lazily
     import pandas
@@ -50,7 +51,7 @@ def as_date(value: Any, what: str = "as_of") -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    from .cli import parse_date
+    from .asof import parse_date
 
     return parse_date(str(value), what)
 
@@ -119,16 +120,6 @@ def check(pdd: Any, as_of: Any = None, params: Mapping[str, Any] | None = None, 
     return CheckResult(result, lang=lang)
 
 
-def verdict_of(summary: Mapping[str, int]) -> str:
-    """One line a reader can act on, from the status counts (the same words in every interface)."""
-    fail, missing, judge = summary.get("fail", 0), summary.get("insufficient_data", 0), summary.get("validator_judgement", 0)
-    if fail:
-        return f"fails {fail} requirement{'s' if fail != 1 else ''}"
-    if missing:
-        return f"no failing finding, but {missing} rule{'s' if missing != 1 else ''} cannot be decided from the PDD"
-    return f"no failing finding; {judge} item{'s' if judge != 1 else ''} for the validator to confirm"
-
-
 @dataclass
 class CheckResult:
     """A checked PDD: the engine's result with tables and renderings for people and programs."""
@@ -148,21 +139,12 @@ class CheckResult:
 
     @property
     def verdict(self) -> str:
-        from .i18n import translate_verdict
-
-        # a failing finding of severity 'info' informs (e.g. pre-2021 CERs and a first NDC) and does not
-        # count against the PDD: the verdict agrees with the exit code and the issuance claim
-        counts = dict(self.summary, fail=len(self.result.failed))
-        return translate_verdict(verdict_of(counts), counts, self.lang)
+        return verdict_text(self.result, self.lang)
 
     @property
     def issuable(self) -> int | None:
         """Total issuable A6.4ERs (whole units), or None when no quantities were computed."""
-        q = self.result.quantities
-        if q is None:
-            return None
-        total = (q.to_json().get("totals") or {}).get("issuable")
-        return int(total) if total is not None else None
+        return issuable_of(self.result)
 
     # ------------------------------------------------------------------ tables
     @property

@@ -82,7 +82,7 @@ def run_batch(engine, paths: list[Path], day: dt.date, lang: str = "en",
 
 def batch_command(engine, paths: list[Path], day: dt.date, out: Path | None, formats: str, lang: str) -> int:
     """The CLI's batch mode: progress bar on a terminal, tables in ``out``, a summary line on stdout."""
-    from .cli import fail_input
+    from .errors import fail_input
     from .report.batch import FORMATS, write_tables
 
     if out is None:

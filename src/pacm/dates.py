@@ -77,6 +77,20 @@ def days_in_year(year: int) -> int:
     return 366 if calendar.isleap(year) else 365
 
 
+#: the day-count conventions of ``crediting.day_count`` (methodologies/parameters/crediting.yaml)
+DAY_COUNTS = ("actual_actual", "actual_365")
+
+
+def year_basis(year: int, day_count: str) -> int:
+    """Days of ``year`` a year fraction is counted against: its own length (``actual_actual``) or 365
+    (``actual_365``). The one implementation used by the single check, the reconciliation and the batch."""
+    if day_count == "actual_actual":
+        return days_in_year(year)
+    if day_count == "actual_365":
+        return 365
+    raise ValueError(f"day count {day_count!r} is not one of {', '.join(DAY_COUNTS)}")
+
+
 def calendar_year_slices(first: dt.date, last: dt.date) -> Iterator[tuple[int, dt.date, dt.date, int]]:
     """``(year, from, to, days)`` for each calendar year the days ``first`` .. ``last`` (both included)
     touch, ``days`` counted with both ends: how a crediting period splits into monitoring years."""

@@ -145,7 +145,7 @@ class Engine:
         """The latest k-th (k >= 1) anniversary of the first crediting period's start, every
         ``removals.reversal_risk_reassessment_years``, on or before ``as_of`` (seed 001: reversal-risk assessment
         updated every 5 years from the start of the crediting period). None when none has passed."""
-        from .pdd.model import add_years
+        from .dates import add_years
 
         name = "removals.reversal_risk_reassessment_years"
         try:

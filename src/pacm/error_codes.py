@@ -6,8 +6,9 @@ appear by accident, change with a dependency, or mean the same as another code. 
 source and fails on a code raised but not listed, a code listed but never raised, or two codes
 with the same meaning, and checks that ``docs/error-codes.md`` (``make error-doc``) is current.
 
-Every code here is an input error: pacm prints one message naming the file, the place and what was
-expected, and exits with code 2 (see :mod:`pacm.errors`). Anything else is a bug in pacm (exit 3).
+Every code here but two groups is an input error: pacm prints one message naming the file, the place and
+what was expected, and exits with code 2 (see :mod:`pacm.errors`). The web service answers its own codes
+(group ``web``) with the HTTP status given; ``internal-error`` marks a bug in pacm (exit 3).
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ class ErrorCode:
     code: str
     group: str
     meaning: str
+    #: codes this one replaced (two codes that meant the same thing were merged): never raised again,
+    #: listed on the docs page so that a script matching an old code can be updated
+    replaces: tuple[str, ...] = ()
 
 
 #: Groups, in the order the documentation lists them.
@@ -39,24 +43,22 @@ GROUPS = {
     "transition": "CDM-transition exports and column mappings",
     "sweep": "Scenario sweeps (`pacm sweep`)",
     "rule-cases": "Rule cases and the coverage matrix",
+    "web": "The web service (`pacm serve`): HTTP answers",
 }
 
-_TABLE: tuple[tuple[str, str, str], ...] = (
+_TABLE: tuple[tuple, ...] = (
     # ------------------------------------------------------------------ file
-    ("file-not-found", "file", "The file given does not exist."),
+    ("file-not-found", "file", "The file given does not exist.", ("no-such-file",)),
     ("not-a-regular-file", "file", "A FIFO, device or socket where a file is expected; refused without reading or blocking."),
-    ("file-unreadable", "file", "The file exists but the operating system refused to read it (permissions, I/O error)."),
-    ("file-too-large", "file", "The file is over pacm's size limit; it is refused before being read."),
+    ("file-unreadable", "file", "The file exists but cannot be read: the operating system refused (permissions, I/O error), "
+     "or a CDM export is not the spreadsheet or CSV its name says.", ("unreadable", "cannot-read")),
+    ("file-too-large", "file", "The file, or what an Excel workbook unpacks to (bytes or parts), is over pacm's size limit; "
+     "it is refused before being read.", ("too-large",)),
     ("is-a-directory", "file", "A folder was given where a file is expected."),
     ("empty-file", "file", "The file is empty, holds only whitespace, or only comments."),
-    ("not-utf8", "file", "The file is not UTF-8 text (the message gives the first bad byte and a likely encoding)."),
-    ("bad-encoding", "file", "A CSV export is not UTF-8 text."),
+    ("not-utf8", "file", "The file (a PDD, a rule file, a CSV export) is not UTF-8 text; the message gives the first bad byte.",
+     ("bad-encoding",)),
     ("bad-character", "file", "A control character that YAML forbids appears in the text."),
-    ("format-unavailable", "file", "The file's format needs an optional dependency this installation lacks."),
-    ("unreadable", "file", "A CDM export could not be read as the spreadsheet or CSV its name says."),
-    ("no-such-file", "file", "A CDM export given to `pacm transition` does not exist."),
-    ("cannot-read", "file", "An Excel workbook could not be opened for reading."),
-    ("too-large", "file", "An Excel workbook, or what it unpacks to, is over pacm's size limit."),
     ("not-a-workbook", "file", "The file is not an Excel .xlsx workbook (not a zip of the expected parts)."),
     # ---------------------------------------------------------------- syntax
     ("yaml-syntax", "syntax", "The YAML text cannot be parsed; the message gives the line, column and a hint."),
@@ -69,8 +71,8 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("bad-key", "syntax", "A mapping key is not text (a number, a list, null)."),
     # ----------------------------------------------------------------- value
     ("unknown-key", "value", "A key the format does not define; the message suggests the nearest valid key."),
-    ("missing-field", "value", "A required field or section is missing."),
-    ("missing-key", "value", "A required key of a rule-pack, mapping or case file entry is missing."),
+    ("missing-key", "value", "A required key is missing: a section or field of a PDD, a key of a rule, parameter, methodology, "
+     "mapping or scenarios file.", ("missing-field",)),
     ("wrong-type", "value", "A value of the wrong type (text where a number is expected, a number for a date...)."),
     ("not-a-mapping", "value", "A list or a single value where a mapping of keys to values is expected."),
     ("not-a-list", "value", "A single value or a mapping where a list is expected."),
@@ -79,10 +81,11 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("bad-country-code", "value", "A host party that is not an ISO 3166-1 alpha-3 code."),
     ("out-of-range", "value", "A number outside the field's range (a fraction above 1, a negative count...)."),
     ("not-finite", "value", "NaN or an infinity where a number is expected."),
-    ("bad-number", "value", "A number too long or too large to be read exactly."),
-    ("number-out-of-bounds", "value", "A number (read, or derived from read values) outside pacm's load-time bounds: digits, size, finiteness."),
+    ("number-out-of-bounds", "value", "A number (read, or derived from read values) outside pacm's load-time bounds: too many digits, "
+     "too large (also a workbook cell past 10^15), or too long to read.", ("bad-number", "number-too-large")),
     ("date-out-of-bounds", "value", "A date, or a crediting period's last day, outside pacm's date window."),
-    ("bad-year", "value", "A year key that is not plain digits of a year in pacm's window (padded, full-width...)."),
+    ("bad-year", "value", "A year key not written as four plain digits 0-9 (padded, full-width...)."),
+    ("year-out-of-bounds", "value", "A year key outside pacm's year window."),
     ("leading-zero", "value", "An integer written with a leading zero (YAML 1.1 would read 0100 as octal 64)."),
     ("bad-date", "value", "A text or value that is not a date YYYY-MM-DD."),
     ("impossible-date", "value", "A date that does not exist in the calendar (2023-02-30)."),
@@ -103,7 +106,6 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("missing-value", "workbook", "A row of a table has no value."),
     ("too-many-rows", "workbook", "A sheet has more rows than pacm reads."),
     ("cell-error", "workbook", "A cell holds an Excel error value (#REF!, #DIV/0!, #N/A...)."),
-    ("number-too-large", "workbook", "A number cell too large to be read exactly under its number format."),
     ("too-many-cells", "workbook", "A row or the workbook holds more cells than pacm reads; refused before the sheet is loaded."),
     ("bad-cell", "workbook", "A sheet holds a cell the reader cannot read at all (damaged sheet XML)."),
     ("formula-not-allowed", "workbook", "A cell holds a formula; pacm reads values only and never evaluates formulas."),
@@ -119,6 +121,9 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("not-a-folder", "command-line", "An output folder is expected and a file was given."),
     ("folder-not-empty", "command-line", "The output folder holds files that are not a previous pacm output."),
     ("cannot-write", "command-line", "The output cannot be written (permissions, disk full)."),
+    ("invalid-input", "command-line", "An input error that names no problem (a fallback: every error pacm raises names one)."),
+    ("internal-error", "command-line", "pacm itself failed on one PDD of a batch (a bug, exit 3); the batch table records it and "
+     "the run goes on."),
     # ------------------------------------------------------------- rule pack
     ("bad-rule", "rule-pack", "A rule entry that is not a mapping."),
     ("no-rules", "rule-pack", "A rule file without rules."),
@@ -154,8 +159,8 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("bad-source", "methodology", "A methodology parameter's value source pacm does not know."),
     ("reserved-name", "methodology", "A methodology parameter named like a built-in."),
     ("duplicate-name", "methodology", "A methodology equation named like a parameter or built-in."),
-    ("bad-equations", "methodology", "A methodology's equations are not a mapping of names to {expr, unit}."),
-    ("bad-equation", "methodology", "An equation entry that is not {expr, unit, reference}."),
+    ("bad-equation", "methodology", "A methodology's equations are not a mapping of names to {expr, unit, reference}, "
+     "or one equation is not.", ("bad-equations",)),
     ("missing-equation", "methodology", "A methodology lacks an equation pacm needs (in tCO2e)."),
     ("equation-cycle", "methodology", "Equations that refer to each other in a cycle."),
     ("bad-unit", "methodology", "A unit pacm does not know, or a required equation not in tCO2e."),
@@ -179,12 +184,13 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("missing-column", "transition", "A column the mapping must define, or the export must hold."),
     ("bad-not-in-file", "transition", "A mapping's not_in_file list is not a list of PDD fields or prefixes."),
     # ----------------------------------------------------------------- sweep
-    ("bad-scenarios", "sweep", "A scenarios file whose 'scenarios' is not a non-empty mapping."),
     ("too-many-scenarios", "sweep", "More scenarios than `pacm sweep` runs in one call."),
     ("bad-scenario-name", "sweep", "A scenario name that is not a plain name of 1-64 characters."),
-    ("bad-scenario", "sweep", "A scenario that is not a mapping of parameter names to values."),
+    ("bad-scenario", "sweep", "A scenarios file whose 'scenarios' is not a non-empty mapping of names to scenarios, or a "
+     "scenario that is not a mapping of parameter names to values.", ("bad-scenarios",)),
     ("no-pdds", "sweep", "A folder given as the population holds no PDD file."),
-    ("missing-dependency", "sweep", "Parallel sweeps need dask.distributed, which this installation lacks."),
+    ("missing-dependency", "command-line", "A feature needs an optional dependency this installation lacks (Excel PDDs: "
+     "openpyxl; parallel sweeps: dask.distributed).", ("format-unavailable",)),
     ("no-scheduler", "sweep", "The Dask scheduler given with --scheduler cannot be reached."),
     # ------------------------------------------------------------ rule cases
     ("no-cases", "rule-cases", "A rule-case file without cases."),
@@ -198,10 +204,28 @@ _TABLE: tuple[tuple[str, str, str], ...] = (
     ("bad-requirement", "rule-cases", "A coverage requirement that is not {text, tag}."),
     ("bad-tag", "rule-cases", "A coverage provenance tag that is not C, S or M."),
     ("bad-rules", "rule-cases", "A coverage requirement's rules are not a list of ids or patterns."),
+    # ------------------------------------------------------------------- web
+    ("no-pdd", "web", "A check request without a PDD: no file in the field 'pdd' and no text (HTTP 400)."),
+    ("unsupported-file-type", "web", "An uploaded file whose name is not a .yaml, .yml, .json or .xlsx PDD (HTTP 415)."),
+    ("upload-too-large", "web", "A request body over the service's upload limit, refused while it streams in, before any "
+     "file is written (HTTP 413)."),
+    ("check-timeout", "web", "A check that ran past the service's time limit; its worker is replaced (HTTP 504)."),
+    ("worker-restarted", "web", "A check interrupted because another check overran its time limit; send it again (HTTP 503)."),
+    ("bad-request", "web", "Form fields or query parameters the API does not accept (HTTP 422)."),
+    ("not-found", "web", "A path the service does not serve (HTTP 404)."),
+    ("method-not-allowed", "web", "An HTTP method the path does not accept (HTTP 405)."),
+    ("http-error", "web", "Any other HTTP error of the web framework, with its status."),
 )
 
 #: code -> entry
-CODES: dict[str, ErrorCode] = {c: ErrorCode(c, g, m) for c, g, m in _TABLE}
+CODES: dict[str, ErrorCode] = {e[0]: ErrorCode(*e) for e in _TABLE}
+
+#: an old code -> the code that replaced it
+REPLACED: dict[str, str] = {old: e.code for e in CODES.values() for old in e.replaces}
+
+
+def _formerly(e: ErrorCode) -> str:
+    return (" Formerly also " + ", ".join(f"`{c}`" for c in e.replaces) + ".") if e.replaces else ""
 
 
 def docs_markdown() -> str:
@@ -211,14 +235,15 @@ def docs_markdown() -> str:
         "",
         "<!-- generated from src/pacm/error_codes.py by `make error-doc`: edit the table there -->",
         "",
-        f"Every error below is an input error: pacm prints one message `pacm: error: FILE: WHERE: WHAT (expected ...); "
-        f"HINT [code]` on stderr and exits with code {EXIT_CODE}. Codes are stable: scripts may match on them. "
-        "Exit code 3 means a bug in pacm, never a problem with the input.",
+        f"Every error below but the web service's and `internal-error` is an input error: pacm prints one message "
+        f"`pacm: error: FILE: WHERE: WHAT (expected ...); HINT [code]` on stderr and exits with code {EXIT_CODE}. "
+        "Codes are stable: scripts may match on them. Exit code 3 means a bug in pacm, never a problem with the input. "
+        "The web service answers its codes as RFC 9457 problem details with the HTTP status given.",
         "",
     ]
     for group, title in GROUPS.items():
         lines += [f"## {title}", "", "| code | meaning |", "|---|---|"]
-        lines += [f"| `{e.code}` | {e.meaning} |" for e in CODES.values() if e.group == group]
+        lines += [f"| `{e.code}` | {e.meaning}{_formerly(e)} |" for e in CODES.values() if e.group == group]
         lines.append("")
     return "\n".join(lines)
 

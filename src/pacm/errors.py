@@ -85,6 +85,11 @@ class RulePackError(PacmInputError):
     """A rule, parameter or methodology file is wrong (a load error names file and rule)."""
 
 
+def fail_input(msg: str, expected: str | None = None, hint: str | None = None) -> None:
+    """Refuse a bad command-line or API argument (code ``bad-usage``, exit 2)."""
+    raise PacmInputError.single("command line", "bad-usage", msg, expected=expected, hint=hint)
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' hint for an unknown key, or None when nothing is close."""
     cands = sorted(set(candidates))

@@ -87,7 +87,9 @@ class Registry:
         e = self.get(m.id, m.version)
         if e is None:
             return out
-        use = pdd.methodology_use
+        from .pdd.derive import derived
+
+        use = derived(pdd, "methodology_use")
         out.update({
             "context.methodology_kind": e.kind,
             "context.methodology_activities": ", ".join(e.activities),
@@ -117,7 +119,7 @@ def load_registry(path: str | Path, user: bool = False) -> Registry:
     src = str(path)
     p = Path(path)
     if not p.is_file():
-        raise PacmInputError.single(src, "no-such-file", "methodology registry file not found",
+        raise PacmInputError.single(src, "file-not-found", "methodology registry file not found",
                                     expected="a YAML file like methodologies/registry.yaml")
     try:
         doc = load_file(p)

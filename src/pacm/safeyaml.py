@@ -160,7 +160,7 @@ class _Constructor(SafeConstructor):
         try:
             value = Decimal(text)
         except InvalidOperation:  # pragma: no cover - the resolver regex prevents it
-            raise _LoadProblem("bad-number", f"'{text}' is not a number", _line(node), path=self._path_of(node))
+            raise _LoadProblem("wrong-type", f"'{text}' is not a number", _line(node), path=self._path_of(node))
         return self._bounded(node, value)
 
     def construct_yaml_int(self, node):
@@ -173,7 +173,7 @@ class _Constructor(SafeConstructor):
         body = text.lstrip("+-")
         if len(text) > 4300:  # Python refuses int() of more than 4,300 digits
             raise _LoadProblem(
-                "bad-number",
+                "number-out-of-bounds",
                 f"a number of {len(text):,} characters is too long to read",
                 _line(node),
                 limits.NUMBER_EXPECTED,
@@ -700,7 +700,7 @@ def loads_json(text: str, source: str = "<string>") -> Document:
         )
     except ValueError:  # Python refuses int() of more than 4,300 digits
         raise PacmInputError.single(
-            source, "bad-number", "a number is too long to read (over 4,300 digits)", expected="a number of sensible size"
+            source, "number-out-of-bounds", "a number is too long to read (over 4,300 digits)", expected=limits.NUMBER_EXPECTED
         )
     doc = Document(source, data, None, json_text=text)
     found = _find_marker(data)

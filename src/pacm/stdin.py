@@ -24,7 +24,7 @@ def read_stdin_pdd(stream=None, max_bytes: int = MAX_BYTES):
     if getattr(stream, "isatty", lambda: False)():
         raise PacmInputError.single(SOURCE, "stdin-is-a-terminal", "'-' reads the PDD from standard input, which is a terminal",
                                     expected="a PDD piped in, e.g. cat pdd.yaml | pacm check -")
-    from .excel import MAX_FILE_BYTES
+    from .pdd.excel_read import MAX_FILE_BYTES
 
     raw = stream.read(max(max_bytes, MAX_FILE_BYTES) + 1)
     if raw[:4] == b"PK\x03\x04":
@@ -32,7 +32,7 @@ def read_stdin_pdd(stream=None, max_bytes: int = MAX_BYTES):
             path = os.path.join(folder, "stdin.xlsx")
             with open(path, "wb") as fh:
                 fh.write(raw)
-            from .excel import read_pdd_workbook
+            from .pdd.excel_read import read_pdd_workbook
 
             try:
                 return read_pdd_workbook(path)

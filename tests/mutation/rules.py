@@ -189,7 +189,7 @@ class Checker:
     """Seeds, cases and limits loaded once; each mutant is checked against them in process."""
 
     def __init__(self):
-        from pacm.coverage import DEFAULT_AS_OF
+        from pacm.coverage.cases import DEFAULT_AS_OF
 
         self.gen = bc.Generator()
         self.pack = self.gen.pack

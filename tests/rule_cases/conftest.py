@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from pacm.coverage import BASE_PDD, CaseRunner, load_case_file
+from pacm.coverage.cases import BASE_PDD, CaseRunner, load_case_file
 from pacm.errors import PacmInputError
 
 HERE = Path(__file__).parent

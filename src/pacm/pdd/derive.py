@@ -110,8 +110,8 @@ class Layer:
 
     @functools.cached_property
     def registry(self) -> dict[str, dict]:
-        """The field registry with this layer's derived fields (:func:`pacm.pdd.fields.registry_with`)."""
-        from .fields import registry_with
+        """The field registry with this layer's derived fields (:func:`pacm.pdd.structure.registry_with`)."""
+        from .structure import registry_with
 
         return registry_with(self)
 
@@ -150,7 +150,7 @@ def _env(data: dict) -> dict[str, Any]:
 
 def load_layer(path: Path) -> Layer:
     """Read and check a derive layer; every problem is reported at once (exit 2), naming the file and entry."""
-    from .fields import structure
+    from .structure import structure
 
     src = str(path)
     doc, data = load_mapping(path, "a mapping with 'title' and 'fields'", RulePackError)
@@ -340,3 +340,9 @@ def default_layer() -> Layer:
         path = rules_dir() / FILE_NAME
         _DEFAULT.append(_cached(path) if path.is_file() else EMPTY)
     return _DEFAULT[0]
+
+
+def derived(pdd, name: str):
+    """A derived field of the bundled pack's derive layer for a PDD as a whole (None when absent), for Python
+    callers (the crediting quantities, the methodology registry); rules read the same values as facts."""
+    return default_layer().facts_of(pdd).get(name)

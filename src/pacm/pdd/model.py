@@ -438,23 +438,3 @@ class PDD(Section):
     transition: Optional[Transition] = doc("CDM-transition record, for former CDM activities.", default=None)
     issuance: Issuance = doc("Issuance planning.", default_factory=Issuance)
     quantification: Quantification = doc("Methodology inputs.", default_factory=Quantification)
-
-    # Python callers (quantities, the methodology registry) read these derived fields of the PDD as a whole;
-    # their definitions are the derive layer's (rules/derive.yaml), evaluated here on the bundled pack.
-    def derived(self, name: str):
-        """The value of a derived field of the bundled pack's derive layer (None when absent)."""
-        from .derive import default_layer
-
-        return default_layer().facts_of(self).get(name)
-
-    @property
-    def is_cdm_transition(self) -> bool:
-        return bool(self.derived("is_cdm_transition"))
-
-    @property
-    def methodology_use(self) -> Optional[str]:
-        return self.derived("methodology_use")
-
-    @property
-    def cdm_methodology_last_day(self) -> Optional[dt.date]:
-        return self.derived("cdm_methodology_last_day")

@@ -11,7 +11,6 @@ computes them; add a trace entry for every other number. No pandas on this path.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 from decimal import Decimal, localcontext
@@ -19,7 +18,9 @@ from pathlib import Path
 
 from ..errors import Collected, PacmInputError, did_you_mean
 from ..hosts import is_ldc, is_sids
-from ..pdd.model import PDD, add_years
+from ..dates import DAY_COUNTS, add_years, calendar_year_slices, year_basis
+from ..pdd.derive import derived
+from ..pdd.model import PDD
 from .evaluate import Column, EvaluationError, evaluate_equations, fmt, substitute
 from .methodology import Methodology, cached_library, default_folder
 from .pipeline import PARAM_NAMES, PREC, credit_columns, resolve, undefined_params
@@ -149,16 +150,11 @@ def crediting_years(pdd: PDD, day_count: str, window: tuple[dt.date, dt.date] | 
     if window is not None:  # a transitioned CDM period: only the days credited as A6.4ERs
         start, end = max(start, window[0]), min(end, window[1])
     out = []
-    for y in range(start.year, end.year + 1):
-        a, b = max(start, dt.date(y, 1, 1)), min(end, dt.date(y, 12, 31))
-        days = (b - a).days + 1
-        if day_count == "actual_actual":
-            diy = 366 if calendar.isleap(y) else 365
-        elif day_count == "actual_365":
-            diy = 365
-        else:
-            raise PacmInputError.single("crediting.day_count", "bad-convention",
-                                        f"day count {day_count!r}", expected="actual_actual | actual_365")
+    if day_count not in DAY_COUNTS:
+        raise PacmInputError.single("crediting.day_count", "bad-convention",
+                                    f"day count {day_count!r}", expected=" | ".join(DAY_COUNTS))
+    for y, a, b, days in calendar_year_slices(start, end):
+        diy = year_basis(y, day_count)
         with localcontext() as ctx:
             ctx.prec = PREC
             frac = Decimal(days) / Decimal(diy)
@@ -362,7 +358,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
     if ldc is None:
         notes.append(f"host Party '{host}' is not in pacm's party list; no LDC/SIDS exemption applied")
     scope = "issuance.ldc_sids_exemption_covers_transitioned"
-    if exempt and pdd.is_cdm_transition and scope in param_set.params:
+    if exempt and derived(pdd, "is_cdm_transition") and scope in param_set.params:
         # the sources disagree on whether the exemption covers transitioned activities (review 2026-11): the
         # report names the reading applied
         got, missing = resolve(param_set, [scope], as_of)
@@ -451,14 +447,14 @@ def _transition_window(pdd: PDD, param_set, as_of: dt.date, trace: list, notes: 
     """Days of a transitioned CDM crediting period credited as A6.4ERs: from ``transition.a64_vintage_from``
     (reductions before it were CDM vintages, decision 2/CMP.16) to the last day the CDM methodology is applied
     (``cdm_methodology_last_day``); None for a crediting period that starts under Article 6.4."""
-    if pdd.methodology_use != "transitioned":
+    if derived(pdd, "methodology_use") != "transitioned":
         return None
     name = "transition.a64_vintage_from"
     got, missing = resolve(param_set, [name], as_of)
     if missing:
         return None
     d = param_set.describe(name, as_of)
-    frm, until = got[name], pdd.cdm_methodology_last_day
+    frm, until = got[name], derived(pdd, "cdm_methodology_last_day")
     trace.append(_param_entry(name, d["value"], d["unit"], f"{_rel(d['source'])} (in force from {d['in_force_from']})",
                               confidence=d["confidence"], reference=_cite(d["reference"])))
     notes.append(f"transitioned CDM activity: credited from {frm} ({name}) to {until} (cdm_methodology_last_day: "

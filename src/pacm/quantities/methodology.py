@@ -341,7 +341,7 @@ def load_methodology(path: Path) -> Methodology:
     # ---------------------------------------------------------------- equations
     edata = data.get("equations") or {}
     if not isinstance(edata, dict):
-        c.add("bad-equations", "equations", "equations must be a mapping of names to {expr, unit}")
+        c.add("bad-equation", "equations", "equations must be a mapping of names to {expr, unit}")
         edata = {}
     for req in REQUIRED_EQUATIONS:
         if req not in edata:

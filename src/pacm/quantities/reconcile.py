@@ -18,15 +18,15 @@ Pairs (annual figures are compared with the first credited year pro-rated to a f
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from decimal import Decimal, localcontext
 
+from ..dates import year_basis
 from .pipeline import PREC
 
 
 def _fraction_of_year(year: int, days: int, day_count: str) -> Decimal:
-    diy = 365 if day_count == "actual_365" else (366 if calendar.isleap(year) else 365)
+    diy = year_basis(year, day_count)
     with localcontext() as ctx:
         ctx.prec = PREC
         return Decimal(days) / Decimal(diy)

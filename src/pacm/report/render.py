@@ -23,13 +23,13 @@ def _filter_json(data: dict, show: Optional[Iterable[str]]) -> dict:
 
 
 def summary_data(result, lang: str = "en") -> dict:
-    from ..api import CheckResult
+    from ..i18n import result_json
+    from ..verdict import issuable, verdict
 
-    r = CheckResult(result, lang=lang)
-    data = r.to_dict()
+    data = result_json(result, lang)
     return {
-        "pdd": data["pdd"], "as_of": data["as_of"], "verdict": r.verdict, "summary": data["summary"],
-        "issuable": r.issuable,
+        "pdd": data["pdd"], "as_of": data["as_of"], "verdict": verdict(result, lang), "summary": data["summary"],
+        "issuable": issuable(result),
         # a failing finding of severity 'info' informs and does not count against the PDD (engine.Result.failed)
         "failing": [{"rule": f["rule"], "title": f["title"], "message": f["message"]}
                     for f in data["findings"] if f["status"] == "fail" and f.get("severity") != "info"],

@@ -58,7 +58,7 @@ class _Lines:
 def render_text(result: Result, trace: bool = False, color: bool = False, width: int = 110, lang: str = "en",
                 show=None) -> str:
     """The terminal report. Passes take one line each; ``show`` keeps only findings with these statuses."""
-    from ..api import CheckResult
+    from ..verdict import issuable, verdict
     from ..i18n import issuable_label, localised_findings, status_label, t
     from .view import display_numbers
 
@@ -79,9 +79,9 @@ def render_text(result: Result, trace: bool = False, color: bool = False, width:
     for s, n in result.counts().items():
         segs += [(f"{s if lang == 'en' else status_label(s, lang)} {n}", STYLE[s]), ("  ", None)]
     out.add(*segs[:-1])
-    cr = CheckResult(result, lang=lang)
-    units = "" if cr.issuable is None else f"; {issuable_label(result.failed, lang)}: {cr.issuable:,}"
-    out.add((f"{t('Verdict', lang)}: {cr.verdict}{units}", "bold red" if result.failed else "bold green"))
+    units_total = issuable(result)
+    units = "" if units_total is None else f"; {issuable_label(result.failed, lang)}: {units_total:,}"
+    out.add((f"{t('Verdict', lang)}: {verdict(result, lang)}{units}", "bold red" if result.failed else "bold green"))
     if show:
         out.add((t("Showing only: {what}", lang, what=", ".join(show)), "dim"))
     out.blank()

@@ -107,7 +107,7 @@ def _activity_facts(result) -> list[tuple[str, str]]:
 def build_view(result, trace: bool = True, lang: str = "en", show=None) -> dict:
     """The report content as plain data (strings, lists, dicts), in ``lang``, listing only the
     findings whose status is in ``show`` (all when None; the summary counts are always complete)."""
-    from ..api import CheckResult
+    from ..verdict import verdict
     from ..i18n import result_json, status_label, translator
 
     data = result_json(result, lang)
@@ -161,7 +161,7 @@ def build_view(result, trace: bool = True, lang: str = "en", show=None) -> dict:
         "engine": data["engine"],
         "as_of": data["as_of"],
         "summary": [(s, status_label(s, lang), n) for s, n in data["summary"].items()],
-        "verdict": CheckResult(result, lang=lang).verdict,
+        "verdict": verdict(result, lang),
         "failed": any(f["status"] == "fail" and f.get("severity") != "info" for f in data["findings"]),
         "issuable": _issuable(q),
         "lang": lang,

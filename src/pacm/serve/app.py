@@ -219,7 +219,7 @@ def create_app(workers: int = 2, timeout: float | None = None, max_upload: int =
 
     async def _check(pdd: UploadFile | None, text: str | None, as_of: str | None, params: str | None,
                      lang: str, formats: tuple[str, ...]) -> dict | JSONResponse:
-        from ..cli import parse_date
+        from ..asof import parse_date
         from ..i18n import check_lang
 
         check_lang(lang)
@@ -290,7 +290,7 @@ def create_app(workers: int = 2, timeout: float | None = None, max_upload: int =
     @app.get("/api/rules/{rule_id}", summary="One rule explained (as `pacm explain`)")
     def api_explain(rule_id: str, as_of: Optional[str] = None):
         from ..api import engine_for
-        from ..cli import parse_date
+        from ..asof import parse_date
         from ..explain import explain_data
 
         return explain_data(engine_for().pack, rule_id, parse_date(as_of))

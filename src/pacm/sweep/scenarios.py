@@ -72,7 +72,7 @@ def load_scenarios(path: str, param_set) -> list[Scenario]:
                                     expected="scenarios: {NAME: {PARAMETER: VALUE, ...}, ...}")
     sc = data["scenarios"]
     if not isinstance(sc, dict) or not sc:
-        raise PacmInputError.single(path, "bad-scenarios", "'scenarios' must be a non-empty mapping",
+        raise PacmInputError.single(path, "bad-scenario", "'scenarios' must be a non-empty mapping",
                                     loc=doc.where(("scenarios",)), expected="scenarios: {NAME: {PARAMETER: VALUE, ...}}")
     if len(sc) > MAX_SCENARIOS:
         raise PacmInputError.single(path, "too-many-scenarios", f"{len(sc):,} scenarios",

@@ -39,7 +39,7 @@ def read_frame(path: str | Path, mapping: Mapping):
     p = Path(path)
     src = str(path)
     if not p.is_file():
-        raise PacmInputError.single(src, "no-such-file", "file not found")
+        raise PacmInputError.single(src, "file-not-found", "file not found")
     suffix = p.suffix.lower()
     t0 = time.perf_counter()
     try:
@@ -52,9 +52,9 @@ def read_frame(path: str | Path, mapping: Mapping):
     except PacmInputError:
         raise
     except UnicodeDecodeError as exc:
-        raise PacmInputError.single(src, "bad-encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        raise PacmInputError.single(src, "not-utf8", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except Exception as exc:  # a corrupt or mislabelled file: say so, no traceback
-        raise PacmInputError.single(src, "unreadable", f"cannot read the file as {suffix[1:]}: {type(exc).__name__}: {exc}")
+        raise PacmInputError.single(src, "file-unreadable", f"cannot read the file as {suffix[1:]}: {type(exc).__name__}: {exc}")
     seconds = time.perf_counter() - t0
     df.columns = [str(c).strip() for c in df.columns]
     check_headers(mapping, list(df.columns), src)

@@ -11,7 +11,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from ..cli import RULES_OPT, fail_input, load_engine, parse_date
+    from . import RULES_OPT, fail_input, load_engine, parse_date
 
     @app.command()
     def sweep(
@@ -27,9 +27,9 @@ def register(app: typer.Typer) -> None:
         """Run every scenario of parameter overrides over every activity of a CDM export."""
         from ..transition.mapping import load_mapping
         from ..transition.read import read_table
-        from .outputs import check_out, write_sweep
-        from .run import connect, execute, prepare, prepare_folder
-        from .scenarios import load_scenarios
+        from ..sweep.outputs import check_out, write_sweep
+        from ..sweep.run import connect, execute, prepare, prepare_folder
+        from ..sweep.scenarios import load_scenarios
 
         if scheduler is not None and workers is not None:
             fail_input("--workers and --scheduler exclude each other (the cluster has its own workers)")

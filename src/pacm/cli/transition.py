@@ -10,7 +10,7 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
-    from ..cli import PARAM_OPT, PARAMS_OPT, RULES_OPT, fail_input, load_engine, parse_date
+    from . import PARAM_OPT, PARAMS_OPT, RULES_OPT, fail_input, load_engine, parse_date
 
     @app.command()
     def transition(
@@ -26,9 +26,9 @@ def register(app: typer.Typer) -> None:
         params: Optional[Path] = PARAMS_OPT,
     ):
         """Reassess every CDM activity of a UNFCCC export for transition to the A6.4 mechanism."""
-        from .mapping import load_mapping
-        from .outputs import FORMATS, write_outputs
-        from .run import run
+        from ..transition.mapping import load_mapping
+        from ..transition.outputs import FORMATS, write_outputs
+        from ..transition.run import run
 
         if workers < 1 or workers > 64:
             fail_input(f"--workers {workers} must be between 1 and 64")
@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           transient=True) as bar:
                 task = bar.add_task(f"reading {file.name}", total=None)
-                from .read import read_table
+                from ..transition.read import read_table
 
                 table = read_table(file, mp)
                 bar.update(task, description="evaluating", total=table.n, completed=0)

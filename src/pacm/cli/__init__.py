@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import re
 import stat
 import sys
 import tempfile
@@ -21,8 +20,9 @@ from typing import List, Optional, Sequence
 
 import typer
 
-from .errors import PacmInputError
-from .outsafe import term_text
+from ..asof import parse_date  # noqa: F401 (the command modules take it from here)
+from ..errors import PacmInputError, fail_input
+from ..outsafe import term_text
 
 app = typer.Typer(
     add_completion=True,
@@ -36,7 +36,7 @@ FORMATS = ("text", "json", "markdown", "html")
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from .. import __version__
 
         sys.stdout.write(f"pacm {__version__}\n")
         raise typer.Exit(0)
@@ -50,34 +50,13 @@ def _root(
     """pacm: check Article 6.4 (PACM) project design documents against the Supervisory Body standards."""
 
 
-def fail_input(msg: str, expected: str | None = None, hint: str | None = None) -> None:
-    raise PacmInputError.single("command line", "bad-usage", msg, expected=expected, hint=hint)
-
-
 def _choice(option: str, value: str, choices) -> None:
     """Refuse a value outside ``choices`` with the list and a 'did you mean'."""
     if value not in choices:
-        from .errors import did_you_mean
+        from ..errors import did_you_mean
 
         hint = f"did you mean '{value.lower()}'?" if value.lower() in choices else did_you_mean(value, choices)
         fail_input(f"{option} {value!r} is not allowed", "one of " + ", ".join(choices), hint)
-
-
-def parse_date(value: Optional[str], what: str = "--as-of") -> dt.date:
-    """A calendar date written YYYY-MM-DD (the form PDD files use); anything else is exit 2."""
-    if value is None:
-        return dt.date.today()
-    text = value.strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise PacmInputError.single(
-            "command line", "bad-date", f"{what} {value!r} is not a date", expected="a date YYYY-MM-DD, e.g. 2026-11-01"
-        )
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        raise PacmInputError.single(
-            "command line", "impossible-date", f"{what} {value!r} is not a real date ({exc})", expected="a calendar date YYYY-MM-DD"
-        )
 
 
 #: Longest file name accepted for ``--out`` (bytes): the temporary file adds a prefix and a suffix
@@ -155,7 +134,7 @@ def write_atomic(path: str, text: str | bytes, inputs: Sequence[str | os.PathLik
 
 
 def load_engine(rules: Optional[Path], param: List[str], params: Optional[Path], methodologies: Optional[Path] = None):
-    from .engine import Engine
+    from ..engine import Engine
 
     engine = Engine(rules_dir=rules)
     if methodologies is not None:
@@ -203,14 +182,14 @@ def check(
     """Check a PDD: one finding per rule, and the year-by-year credited quantities."""
     _choice("--format", format, FORMATS)
     _choice("--evaluator", evaluator, ("rete", "vector"))
-    from .i18n import check_lang
+    from ..i18n import check_lang
 
     check_lang(lang)
     statuses = parse_show(show)
     day = parse_date(as_of)
     # a folder is batch mode, unless it is named like a PDD file (then it is the mistake it looks like)
     if len(pdd) > 1 or (pdd[0].is_dir() and pdd[0].suffix.lower() not in (".yaml", ".yml", ".json", ".xlsx")):
-        from .batch_check import batch_command
+        from ..batch_check import batch_command
 
         if any(str(p) == "-" for p in pdd):
             fail_input("'-' (standard input) cannot be mixed with other PDDs")
@@ -220,16 +199,16 @@ def check(
         check_out(str(out), inputs)
     source = str(pdd[0])
     if source == "-":
-        from .stdin import SOURCE, read_stdin_pdd
+        from ..stdin import SOURCE, read_stdin_pdd
 
         model, source = read_stdin_pdd(), SOURCE
     else:
-        from .pdd.load import load_pdd
+        from ..pdd.load import load_pdd
 
         model = load_pdd(pdd[0])
     engine = load_engine(rules, param, params, methodologies)
     result = engine.check(model, day, evaluator=evaluator, source=source, quantities=not no_quantities)
-    from .report.render import render
+    from ..report.render import render
 
     text = render(result, format, trace=trace, lang=lang, show=statuses, summary=summary,
                   color=out is None and format == "text" and sys.stdout.isatty())
@@ -244,7 +223,7 @@ def parse_show(show: Optional[str]) -> Optional[tuple[str, ...]]:
     """``--show fail,insufficient_data`` as a tuple of statuses (None: show all)."""
     if show is None:
         return None
-    from .engine import STATUS_ORDER
+    from ..engine import STATUS_ORDER
 
     items = tuple(x.strip() for x in show.split(",") if x.strip())
     if not items:
@@ -262,8 +241,8 @@ def rules_cmd(
     rules: Optional[Path] = RULES_OPT,
 ):
     """List the rules: id, kind, reference, title."""
-    from .explain import select_rules
-    from .rulepack import load_pack
+    from ..explain import select_rules
+    from ..rulepack import load_pack
 
     _choice("--format", format, ("text", "json"))
     pack = load_pack(rules)
@@ -283,8 +262,8 @@ def methodologies_cmd(
 ):
     """List the methodologies pacm knows (registry): kind, versions, dates, allowed uses, and their inputs with units and defaults."""
     _choice("--format", format, ("text", "json"))
-    from .engine import Engine
-    from .quantities.compute import library_for
+    from ..engine import Engine
+    from ..quantities.compute import library_for
 
     engine = Engine(rules_dir=rules)
     if methodologies is not None:
@@ -333,8 +312,8 @@ def explain(
     params: Optional[Path] = PARAMS_OPT,
 ):
     """Show a rule: the clause it encodes, its condition, and its parameters with dates and references."""
-    from .errors import did_you_mean
-    from .expr.ir import render
+    from ..errors import did_you_mean
+    from ..expr.ir import render
 
     engine = load_engine(rules, param, params)
     pack = engine.pack
@@ -359,7 +338,7 @@ def explain(
     else:
         w(f"Validator confirms: {' '.join(str(r.confirm).split())}\nEvidence in the PDD: {', '.join(r.evidence)}\n")
     w(f"Fields read: {', '.join(r.fields)}\n")
-    from .explain import derived_text
+    from ..explain import derived_text
 
     w(derived_text(pack, r.fields))
     if r.params:
@@ -379,7 +358,7 @@ def explain(
 @app.command()
 def schema(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write the schema here.")):
     """Print the JSON Schema of the PDD format (for editors and validators)."""
-    from .pdd.schema import pdd_json_schema
+    from ..pdd.schema import pdd_json_schema
 
     text = json.dumps(pdd_json_schema(), indent=2, ensure_ascii=False) + "\n"
     if out:
@@ -392,7 +371,7 @@ def _register_optional() -> None:
     """Commands that live in their own modules (each exposes ``register(app)``)."""
     import importlib
 
-    for mod in ("pacm.coverage", "pacm.transition.cli", "pacm.excel", "pacm.serve", "pacm.diff", "pacm.sweep.cli"):
+    for mod in ("pacm.cli.coverage", "pacm.cli.transition", "pacm.cli.template", "pacm.cli.serve", "pacm.cli.diff", "pacm.cli.sweep"):
         try:
             m = importlib.import_module(mod)
         except ModuleNotFoundError as exc:
@@ -455,7 +434,7 @@ def _tidy_help(cmd) -> None:
 
 def _usage_line(exc) -> str:
     """A click usage error as pacm's one-line message, with a 'did you mean' where click has candidates."""
-    from .errors import did_you_mean
+    from ..errors import did_you_mean
 
     msg = exc.format_message()
     hint = None

@@ -1,4 +1,5 @@
-"""Synthetic PDDs for the differential test and the benchmarks.
+"""Synthetic PDDs for the differential test, the boundary cases and the benchmarks, and the oracle
+their expected statuses come from.
 
 Two generators, both seeded and reproducible:
 
@@ -8,6 +9,10 @@ Two generators, both seeded and reproducible:
 * :func:`random_flat` fills every rule-readable field of the registry (derived ones included)
   with a random value of its type or leaves it out, so *every* rule of the pack, whoever wrote
   it, is exercised on both evaluators, including inputs a valid PDD could not produce.
+
+:func:`reference_status` is the expected status of a rule on such facts: the exact three-valued
+semantics (``pacm.expr.reference``), never either evaluator's output. ``tests/boundary_cases.py`` and
+``tests/test_differential.py`` both use it.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from .expr.ir import BOOL, DATE, NUM, STR
+from pacm.expr.ir import BOOL, DATE, NUM, STR
+from pacm.expr.reference import truth
 
 _TECH = ["wind", "solar_pv", "hydro_run_of_river", "hydro_reservoir", "landfill_gas", "cookstoves",
          "afforestation_reforestation", "biomass_energy", "energy_efficiency"]
@@ -171,3 +177,16 @@ def random_flat(seed: int, registry: dict[str, dict], p_missing: float = 0.25, s
             choices = info.get("choices")
             out[path] = r.choice(choices) if choices else r.choice(pool)
     return out
+
+
+def reference_status(cr, env) -> str:
+    """The status the rule's three-valued semantics give on exact values (the oracle)."""
+    a = truth(cr.rule.applies, env, cr.param_values)
+    if a is False:
+        return "not_applicable"
+    if a is None:
+        return "insufficient_data"
+    q = truth(cr.rule.require, env, cr.param_values)
+    if q is None:
+        return "insufficient_data"
+    return cr.status_map["pass" if q else "fail"]

@@ -1,54 +1,32 @@
-"""The PDD as an Excel workbook: ``pacm template --xlsx FILE`` writes one, ``pacm check FILE.xlsx`` reads it.
-
-Why a workbook: project developers and validators live in Excel. The workbook is generated
-from the pydantic model (``PDD.model_fields``, walked recursively), never from a hand-kept list,
-so a field added to the model appears in the template with its description, unit and allowed
-values, and the reader accepts exactly what the YAML loader accepts.
-
-Layout (every key is the PDD's own dotted field path, so keys survive a YAML -> Excel -> YAML
-round trip unchanged):
-
-* ``instructions``: how to fill the workbook, then every field with its sheet, expected type,
-  unit, whether it is required, and its description (which cites the standard's clause);
-* one sheet per PDD section (``activity``, ``dates``, ``crediting_period``, ...): a key/value
-  block (column A the field path, column B the value, then unit, expected, required, description),
-  followed by one table per list field (a row with the list's path in column A, a header row of
-  item field names, then one row per item);
-* ``quantification``: methodology inputs as a name/value table and the yearly series as a wide
-  table (``year`` then one column per parameter);
-* ``_lists`` (hidden): the allowed values behind the drop-down lists (data validation).
+"""Read a filled PDD workbook (``pacm check FILE.xlsx``) into the validated model.
 
 The reader is as strict as the YAML loader: unknown keys and columns are errors with a "did you
 mean", every error names the sheet, the cell and the field path, formulas are refused (enter the
 value), and the whole file is rejected (``PacmInputError``, exit 2) with every problem listed.
-Booleans may be Excel TRUE/FALSE cells or the text TRUE/FALSE chosen from a drop-down.
+Booleans may be Excel TRUE/FALSE cells or the text TRUE/FALSE chosen from a drop-down. The layout
+it reads is :func:`pacm.pdd.excel_layout.layout`, the one the template writer uses.
 
 openpyxl is imported inside the functions, never at module import (``pacm check`` on YAML stays fast).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import math
 import re
-import types
-import typing
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from .errors import PacmInputError, Problem, did_you_mean
-from .pdd.fields import _unwrap
-from .pdd.model import PDD
+from ..errors import PacmInputError, Problem, did_you_mean
+from .excel_layout import HEADER, INSTRUCTIONS, LISTS, Scalar, Table, _index, layout
+from .structure import _unwrap
+from .model import PDD
+from .problems import problems_from_validation
 
-INSTRUCTIONS = "instructions"
-LISTS = "_lists"
 # Limits of the workbook reader (issue 11 item 5), all checked on the zip and its XML *before* openpyxl
 # builds a sheet: a 242 KB file can hold one row of 4,000,000 cells (84 MB of XML, 1.9 GB in openpyxl).
 MAX_FILE_BYTES = 10 * 1024 * 1024  # the .xlsx file itself
@@ -59,340 +37,8 @@ MAX_COLS = 100  # columns read (cells further right are ignored)
 MAX_CELLS_PER_ROW = 1000  # cell elements in one row, empty or not
 MAX_CELLS = 250_000  # cell elements in the whole workbook
 MAX_ABS_NUMBER = Decimal("1e15")  # a number cell's magnitude: Excel keeps 15 significant digits
-HEADER = ("field", "value", "unit", "expected", "required", "description")
-BLANK_ROWS = 5  # empty table rows offered in a blank template
-YEARLY_BLANK_COLS = 6
 
 
-# =========================================================================== the model, walked
-@dataclass
-class Scalar:
-    """A single-valued input: its path, its core type and what the template says about it."""
-
-    path: str
-    name: str
-    core: Any
-    description: str
-    unit: str | None
-    required: bool
-    choices: list | None = None
-
-    @property
-    def expected(self) -> str:
-        return expected_label(self.core, self.choices)
-
-
-@dataclass
-class Table:
-    """A list or mapping field, laid out as a table below the key/value block."""
-
-    path: str
-    kind: Literal["rows", "values", "mapping", "yearly"]
-    description: str
-    unit: str | None
-    columns: list[Scalar] = field(default_factory=list)  # rows: the item fields; values/mapping: value type
-
-
-@dataclass
-class Sheet:
-    name: str
-    description: str
-    scalars: list[Scalar] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-
-
-def _literal_choices(tp) -> list | None:
-    tp = _unwrap(tp)
-    return list(typing.get_args(tp)) if typing.get_origin(tp) is Literal else None
-
-
-def _is_model(tp) -> bool:
-    return isinstance(tp, type) and issubclass(tp, BaseModel)
-
-
-def expected_label(core, choices=None) -> str:
-    if choices:
-        return "one of: " + ", ".join(str(c) for c in choices)
-    core = _unwrap(core)
-    if typing.get_origin(core) in (typing.Union, types.UnionType):
-        return " or ".join(expected_label(a) for a in typing.get_args(core))
-    return {
-        bool: "TRUE/FALSE",
-        int: "whole number",
-        Decimal: "number",
-        float: "number",
-        dt.date: "date (YYYY-MM-DD)",
-        str: "text",
-    }.get(core, "text")
-
-
-def _unit(info) -> str | None:
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    return extra.get("unit")
-
-
-def _scalar(path: str, name: str, info, required: bool) -> Scalar:
-    core = _unwrap(info.annotation)
-    return Scalar(path, name, core, info.description or "", _unit(info), required and info.is_required(), _literal_choices(core))
-
-
-@lru_cache(maxsize=1)
-def layout() -> tuple[Sheet, ...]:
-    """The workbook's sheets, read off the PDD model."""
-    sheets: list[Sheet] = []
-    top_scalars: list[Scalar] = []
-
-    def walk(model: type[BaseModel], prefix: str, sheet: Sheet, required: bool):
-        for name, info in model.model_fields.items():
-            path = f"{prefix}.{name}"
-            tp = _unwrap(info.annotation)
-            origin = typing.get_origin(tp)
-            if _is_model(tp):
-                walk(tp, path, sheet, required and info.is_required())
-            elif origin is list:
-                item = _unwrap(typing.get_args(tp)[0])
-                if _is_model(item):
-                    cols = [_scalar(f"{path}.{n}", n, i, True) for n, i in item.model_fields.items()]
-                    sheet.tables.append(Table(path, "rows", info.description or "", _unit(info), cols))
-                else:
-                    col = Scalar(path, "value", item, "", None, True, _literal_choices(item))
-                    sheet.tables.append(Table(path, "values", info.description or "", _unit(info), [col]))
-            elif origin is dict:
-                val = _unwrap(typing.get_args(tp)[1])
-                if typing.get_origin(val) is dict:
-                    num = _unwrap(typing.get_args(val)[1])
-                    col = Scalar(path, "value", num, "", None, True)
-                    sheet.tables.append(Table(path, "yearly", info.description or "", _unit(info), [col]))
-                else:
-                    col = Scalar(path, "value", val, "", None, True)
-                    sheet.tables.append(Table(path, "mapping", info.description or "", _unit(info), [col]))
-            else:
-                sheet.scalars.append(_scalar(path, name, info, required))
-
-    for name, info in PDD.model_fields.items():
-        tp = _unwrap(info.annotation)
-        if _is_model(tp):
-            sh = Sheet(name, info.description or tp.__doc__ or "")
-            walk(tp, name, sh, info.is_required())
-            sheets.append(sh)
-        else:
-            top_scalars.append(_scalar(name, name, info, True))
-    # top-level scalars (the format version) lead the first section's key/value block
-    sheets[0].scalars[:0] = top_scalars
-    return tuple(sheets)
-
-
-@lru_cache(maxsize=1)
-def _index() -> tuple[dict[str, Scalar], dict[str, Table]]:
-    scalars, tables = {}, {}
-    for sh in layout():
-        for s in sh.scalars:
-            scalars[s.path] = s
-        for t in sh.tables:
-            tables[t.path] = t
-    return scalars, tables
-
-
-# =========================================================================== writing
-def _get(data: Any, path: str) -> Any:
-    cur = data
-    for part in path.split("."):
-        if not isinstance(cur, dict) or part not in cur:
-            return None
-        cur = cur[part]
-    return cur
-
-
-def _put(ws, row: int, col: int, value: Any, spec: Scalar | None = None):
-    """Write one value cell: exact numbers, real dates, text kept as text (never a formula)."""
-    cell = ws.cell(row=row, column=col)
-    core = _unwrap(spec.core) if spec is not None else None
-    if core is dt.date or isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    elif core is str or (spec is not None and spec.choices):
-        cell.number_format = "@"
-    if value is None:
-        return cell
-    if isinstance(value, Decimal):
-        exp = value.as_tuple().exponent
-        if isinstance(exp, int) and exp < 0:
-            # show the decimals the PDD gives (12.0 stays 12.0); the reader takes this scale back
-            cell.number_format = "0." + "0" * min(-exp, 30)
-        elif value == value.to_integral_value():
-            value = int(value)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
-def build_workbook(data: dict | None = None):
-    """The PDD workbook (an openpyxl Workbook); ``data`` (a PDD as loaded from YAML) fills it in."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter, quote_sheetname
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    data = data or {}
-    bold, italic = Font(bold=True), Font(italic=True, color="555555")
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    key_fill = PatternFill("solid", fgColor="F2F2F2")
-    value_fill = PatternFill("solid", fgColor="FFF9DB")
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    wb = Workbook()
-    ins = wb.active
-    ins.title = INSTRUCTIONS
-    lists = wb.create_sheet(LISTS)
-    lists.sheet_state = "hidden"
-    list_cols: dict[tuple, str] = {}
-
-    def choice_validation(ws, choices: list, cells: str):
-        key = tuple(choices)
-        if key not in list_cols:
-            c = len(list_cols) + 1
-            for i, v in enumerate(choices, start=1):
-                lists.cell(row=i, column=c, value=str(v)).data_type = "s"
-            letter = get_column_letter(c)
-            list_cols[key] = f"{quote_sheetname(LISTS)}!${letter}$1:${letter}${len(choices)}"
-        dv = DataValidation(type="list", formula1=list_cols[key], allow_blank=True, showErrorMessage=True,
-                            errorTitle="Not an allowed value", error="Choose one of the listed values.")
-        ws.add_data_validation(dv)
-        dv.add(cells)
-
-    def bool_validation(ws, cells: str):
-        dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True, showErrorMessage=True,
-                            errorTitle="TRUE or FALSE", error="Enter TRUE or FALSE.")
-        ws.add_data_validation(dv)
-        dv.add(cells)
-
-    def validate(ws, spec: Scalar, cells: str):
-        if spec.choices:
-            choice_validation(ws, spec.choices, cells)
-        elif _unwrap(spec.core) is bool:
-            bool_validation(ws, cells)
-
-    def header(ws, row: int, names: list[str]):
-        for c, n in enumerate(names, start=1):
-            cell = ws.cell(row=row, column=c, value=n)
-            cell.data_type = "s"
-            cell.font = bold
-            cell.fill = head_fill
-
-    # ------------------------------------------------------------------ instructions
-    ins["A1"] = "pacm PDD workbook"
-    ins["A1"].font = Font(bold=True, size=14)
-    lines = [
-        "Fill the yellow cells of each section sheet (column B, and the rows of the tables below the key/value block).",
-        "Column A holds the PDD field names: do not change them (they are the same keys as in a YAML PDD). Leave a value empty when the PDD does not give it.",
-        "Dates: real Excel dates or text YYYY-MM-DD. Booleans: TRUE or FALSE. Numbers: number cells (not text); Excel keeps about 15 significant digits.",
-        "Tables: one row per item, under the header row; leave unused rows empty. The yearly series: one row per calendar year, one column per parameter (write the parameter name in the header).",
-        "Drop-down lists give the allowed values. Formulas are refused: enter the values.",
-        "Check the filled workbook with: pacm check FILE.xlsx (errors name the sheet, the cell and the field).",
-        "References: each field's description below cites the clause of the standard or the form it comes from.",
-    ]
-    for i, line in enumerate(lines, start=2):
-        ins.cell(row=i, column=1, value=line).font = italic
-    start = len(lines) + 3
-    header(ins, start, ["field", "sheet", "expected", "unit", "required", "description"])
-    r = start + 1
-    for sh in layout():
-        rows = [(s.path, s.expected, s.unit, s.required, s.description) for s in sh.scalars]
-        for t in sh.tables:
-            rows.append((t.path, f"table ({t.kind})", t.unit, False, t.description))
-            if t.kind == "rows":
-                rows += [(c.path, c.expected, c.unit, c.required, c.description) for c in t.columns]
-        for path, exp, u, req, desc in rows:
-            for c, v in enumerate((path, sh.name, exp, u or "", "required" if req else "", desc), start=1):
-                ins.cell(row=r, column=c, value=v).data_type = "s"
-            r += 1
-    for letter, width in zip("ABCDEF", (52, 18, 40, 14, 10, 100)):
-        ins.column_dimensions[letter].width = width
-    ins.freeze_panes = ins.cell(row=start + 1, column=1)
-
-    # ------------------------------------------------------------------ section sheets
-    for sh in layout():
-        ws = wb.create_sheet(sh.name)
-        ws["A1"] = sh.name
-        ws["A1"].font = Font(bold=True, size=13)
-        ws["B1"] = sh.description
-        ws["B1"].font = italic
-        header(ws, 3, list(HEADER))
-        r = 4
-        for s in sh.scalars:
-            ws.cell(row=r, column=1, value=s.path).fill = key_fill
-            cell = _put(ws, r, 2, _get(data, s.path), s)
-            cell.fill = value_fill
-            validate(ws, s, cell.coordinate)
-            for c, v in enumerate((s.unit or "", s.expected, "required" if s.required else "", s.description), start=3):
-                x = ws.cell(row=r, column=c, value=v)
-                x.data_type = "s"
-                x.alignment = wrap
-            r += 1
-        for t in sh.tables:
-            r += 1
-            mark = ws.cell(row=r, column=1, value=t.path)
-            mark.font = bold
-            note = ws.cell(row=r, column=2, value=f"table: {t.description}" + (f" [{t.unit}]" if t.unit else ""))
-            note.font = italic
-            r += 1
-            value = _get(data, t.path)
-            if t.kind == "rows":
-                header(ws, r, [c.name for c in t.columns])
-                items = value if isinstance(value, list) else []
-                first = r + 1
-                for i in range(max(len(items), 0) + BLANK_ROWS):
-                    item = items[i] if i < len(items) and isinstance(items[i], dict) else {}
-                    for c, col in enumerate(t.columns, start=1):
-                        _put(ws, r + 1 + i, c, item.get(col.name), col).fill = value_fill
-                last = r + len(items) + BLANK_ROWS
-                for c, col in enumerate(t.columns, start=1):
-                    letter = get_column_letter(c)
-                    validate(ws, col, f"{letter}{first}:{letter}{last}")
-                r = last + 1
-            elif t.kind == "values":
-                header(ws, r, ["value"])
-                items = value if isinstance(value, list) else []
-                for i in range(len(items) + BLANK_ROWS):
-                    _put(ws, r + 1 + i, 1, items[i] if i < len(items) else None, t.columns[0]).fill = value_fill
-                validate(ws, t.columns[0], f"A{r + 1}:A{r + len(items) + BLANK_ROWS}")
-                r += len(items) + BLANK_ROWS + 1
-            elif t.kind == "mapping":
-                header(ws, r, ["name", "value"])
-                items = list(value.items()) if isinstance(value, dict) else []
-                for i in range(len(items) + BLANK_ROWS):
-                    k, v = items[i] if i < len(items) else (None, None)
-                    _put(ws, r + 1 + i, 1, k).fill = value_fill
-                    ws.cell(row=r + 1 + i, column=1).number_format = "@"
-                    _put(ws, r + 1 + i, 2, v).fill = value_fill
-                r += len(items) + BLANK_ROWS + 1
-            else:  # yearly: wide table, year then one column per parameter
-                series = value if isinstance(value, dict) else {}
-                names = list(series)
-                header(ws, r, ["year"] + names + [None] * YEARLY_BLANK_COLS)
-                years = sorted({y for s in series.values() if isinstance(s, dict) for y in s})
-                for i in range(len(years) + BLANK_ROWS * 2):
-                    y = years[i] if i < len(years) else None
-                    _put(ws, r + 1 + i, 1, y).fill = value_fill
-                    for c, n in enumerate(names, start=2):
-                        _put(ws, r + 1 + i, c, series[n].get(y) if y is not None else None, t.columns[0]).fill = value_fill
-                    for c in range(len(names) + 2, len(names) + 2 + YEARLY_BLANK_COLS):
-                        ws.cell(row=r + 1 + i, column=c).fill = value_fill
-                r += len(years) + BLANK_ROWS * 2 + 1
-        for letter, width in zip("ABCDEF", (46, 34, 14, 30, 10, 90)):
-            ws.column_dimensions[letter].width = width
-        ws.freeze_panes = "B4"
-    wb.move_sheet(LISTS, offset=len(wb.sheetnames))
-    return wb
-
-
-def workbook_bytes(data: dict | None = None) -> bytes:
-    buf = io.BytesIO()
-    build_workbook(data).save(buf)
-    return buf.getvalue()
-
-
-# =========================================================================== reading
 @dataclass
 class _Reader:
     source: str
@@ -432,7 +78,7 @@ def _bad_cell(v: Any, data_type: str | None) -> tuple[str, str, str] | None:
     if isinstance(v, float) and not math.isfinite(v):
         return "not-finite", "the cell holds a number that is not finite (NaN or infinity)", "a finite number"
     if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(Decimal(v)) > MAX_ABS_NUMBER:
-        return "number-too-large", "the cell's number is too large", f"a number of magnitude at most {MAX_ABS_NUMBER:.0e}"
+        return "number-out-of-bounds", "the cell's number is too large", f"a number of magnitude at most {MAX_ABS_NUMBER:.0e}"
     return None
 
 
@@ -472,9 +118,9 @@ def _check_zip(path: Path, source: str) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise PacmInputError.single(source, "cannot-read", f"cannot read the file: {exc.strerror or exc}")
+        raise PacmInputError.single(source, "file-unreadable", f"cannot read the file: {exc.strerror or exc}")
     if size > MAX_FILE_BYTES:
-        raise PacmInputError.single(source, "too-large", f"the workbook is {size} bytes", expected=f"at most {MAX_FILE_BYTES} bytes")
+        raise PacmInputError.single(source, "file-too-large", f"the workbook is {size} bytes", expected=f"at most {MAX_FILE_BYTES} bytes")
     not_a_workbook = PacmInputError.single(
         source, "not-a-workbook", "the file is not an Excel workbook (.xlsx)",
         expected="a workbook written by 'pacm template --xlsx' and filled in")
@@ -482,7 +128,7 @@ def _check_zip(path: Path, source: str) -> None:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             if len(infos) > MAX_ZIP_MEMBERS:
-                raise PacmInputError.single(source, "too-large", f"the workbook holds {len(infos)} parts", expected=f"at most {MAX_ZIP_MEMBERS}")
+                raise PacmInputError.single(source, "file-too-large", f"the workbook holds {len(infos)} parts", expected=f"at most {MAX_ZIP_MEMBERS}")
             names = {i.filename for i in infos}
             if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
                 raise not_a_workbook
@@ -493,7 +139,7 @@ def _check_zip(path: Path, source: str) -> None:
                     while chunk := fh.read(1 << 20):
                         total += len(chunk)
                         if total > MAX_UNZIPPED_BYTES:
-                            raise PacmInputError.single(source, "too-large", f"the workbook unpacks to more than {MAX_UNZIPPED_BYTES} bytes", expected=f"at most {MAX_UNZIPPED_BYTES} bytes")
+                            raise PacmInputError.single(source, "file-too-large", f"the workbook unpacks to more than {MAX_UNZIPPED_BYTES} bytes", expected=f"at most {MAX_UNZIPPED_BYTES} bytes")
                         if scan is not None:
                             scan.feed(chunk)
                 if scan is not None:
@@ -833,7 +479,6 @@ def _relocate(rd: _Reader, problems: list[Problem]) -> list[Problem]:
 
 def read_pdd_workbook(path: str | Path) -> PDD:
     """Read and validate a filled workbook; raises PacmInputError (exit 2) listing every problem."""
-    from .pdd.load import problems_from_validation
 
     data, rd = read_pdd_data(path)
     if rd.problems:
@@ -843,27 +488,3 @@ def read_pdd_workbook(path: str | Path) -> PDD:
     except ValidationError as exc:
         raise PacmInputError(rd.source, _relocate(rd, problems_from_validation(exc, None, data)))
 
-
-# =========================================================================== command line
-def register(app) -> None:
-    import typer
-
-    @app.command("template")
-    def template(
-        xlsx: Path = typer.Option(..., "--xlsx", help="Write the PDD workbook template here (.xlsx)."),
-        from_pdd: Optional[Path] = typer.Option(None, "--from", help="Fill it from this PDD (YAML or JSON)."),
-    ):
-        """Write a PDD workbook (one sheet per PDD section) to fill in and check with `pacm check FILE.xlsx`."""
-        from .cli import write_atomic
-
-        if not str(xlsx).lower().endswith(".xlsx"):
-            raise PacmInputError.single("command line", "bad-usage", f"--xlsx {str(xlsx)!r} must end in .xlsx")
-        data = None
-        if from_pdd is not None:
-            from .pdd.load import pdd_from_data
-            from .safeyaml import load_file
-
-            doc = load_file(from_pdd)
-            pdd_from_data(doc.data, doc, str(from_pdd))  # validate first: never write a workbook from a bad PDD
-            data = doc.data
-        write_atomic(str(xlsx), workbook_bytes(data))
