@@ -40,6 +40,22 @@ DATE_MAX = dt.date(YEAR_MAX, 12, 31)
 #: Longest text of a user's value quoted in a message (the rest is cut with '...').
 MAX_QUOTED = 60
 
+# -- files: every size limit of an input or an output name, in this one place (README "Bad input")
+#: A YAML or JSON file (a PDD, a rule, parameter or methodology file, --params), checked before reading.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Deepest nesting of mappings and lists in a YAML or JSON document.
+MAX_DEPTH = 40
+#: An ``--out`` file name, in bytes (most file systems stop at 255).
+MAX_OUT_NAME = 200
+# -- Excel workbooks (the pacm template), checked while the zip is read, before any cell is converted
+MAX_XLSX_BYTES = 10 * 1024 * 1024  # the .xlsx file itself
+MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # all its parts, counted while inflating (not the sizes the zip claims)
+MAX_ZIP_MEMBERS = 1000  # parts in the zip (a pacm template has about 20)
+MAX_ROWS = 5000  # rows of one sheet
+MAX_COLS = 100  # columns read (cells further right are ignored)
+MAX_CELLS_PER_ROW = 1000  # cell elements in one row, empty or not
+MAX_CELLS = 250_000  # cell elements in the whole workbook
+
 NUMBER_EXPECTED = (
     f"a finite number with at most {MAX_INT_DIGITS} digits before the decimal point, "
     f"{MAX_FRACTION_DIGITS} after it and {MAX_SIGNIFICANT_DIGITS} significant digits"

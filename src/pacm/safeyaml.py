@@ -41,10 +41,9 @@ from yaml.scanner import Scanner
 from . import limits
 from .errors import PacmInputError
 
-#: Default size limit for one input file (documented in the README).
-MAX_BYTES = 2 * 1024 * 1024
-#: Deepest nesting of mappings/sequences accepted.
-MAX_DEPTH = 40
+#: Size limit for one input file and deepest nesting (defined in :mod:`pacm.limits`, listed in the README).
+MAX_BYTES = limits.MAX_FILE_BYTES
+MAX_DEPTH = limits.MAX_DEPTH
 
 Path_ = tuple  # a location inside a document: ("additionality", "investment", "benchmark_pct")
 

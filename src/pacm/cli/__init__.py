@@ -61,7 +61,7 @@ def _choice(option: str, value: str, choices) -> None:
 
 #: Longest file name accepted for ``--out`` (bytes): the temporary file adds a prefix and a suffix
 #: to it, and most file systems stop at 255.
-MAX_OUT_NAME = 200
+from ..limits import MAX_OUT_NAME  # noqa: E402
 
 
 def check_out(path: str, inputs: Sequence[str | os.PathLike] = ()) -> None:

@@ -29,13 +29,10 @@ from .problems import problems_from_validation
 
 # Limits of the workbook reader (issue 11 item 5), all checked on the zip and its XML *before* openpyxl
 # builds a sheet: a 242 KB file can hold one row of 4,000,000 cells (84 MB of XML, 1.9 GB in openpyxl).
-MAX_FILE_BYTES = 10 * 1024 * 1024  # the .xlsx file itself
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # all its parts, counted while inflating (not the sizes the zip claims)
-MAX_ZIP_MEMBERS = 1000  # parts in the zip (a pacm template has about 20)
-MAX_ROWS = 5000  # rows of one sheet
-MAX_COLS = 100  # columns read (cells further right are ignored)
-MAX_CELLS_PER_ROW = 1000  # cell elements in one row, empty or not
-MAX_CELLS = 250_000  # cell elements in the whole workbook
+# the workbook's bounds are defined in pacm.limits (one place for every limit, listed in the README)
+from ..limits import (  # noqa: E402
+    MAX_CELLS, MAX_CELLS_PER_ROW, MAX_COLS, MAX_ROWS, MAX_UNZIPPED_BYTES, MAX_XLSX_BYTES as MAX_FILE_BYTES, MAX_ZIP_MEMBERS,
+)
 MAX_ABS_NUMBER = Decimal("1e15")  # a number cell's magnitude: Excel keeps 15 significant digits
 
 
