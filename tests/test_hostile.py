@@ -191,6 +191,47 @@ def test_duplicate_year_in_json(capsys, tmp_path):
     refused(capsys, tmp_path, p, "bad-year", "quantification.yearly.EG_facility")
 
 
+@pytest.mark.parametrize("number", ["407", "999999999999999"])
+def test_crediting_period_number_puts_the_first_period_outside_window(capsys, tmp_path, number):
+    # Found by the hostile-input generator at 3,000 cases (leaf crediting_period.number = 407 / 999999999999999):
+    # the first period's start, start - (number - 1) x length_years, is where the reversal-risk reassessment dates
+    # count from; 2026-07-01 - 406 x 5 years is in the year -4 (ValueError, or OverflowError, in add_years).
+    refused(capsys, tmp_path, _variant(tmp_path, "number: 1", f"number: {number}"),
+            "date-out-of-bounds", "crediting_period.number", "first day of the first crediting period", "1800-01-01")
+
+
+def test_crediting_period_number_one_unit_inside_and_outside_window(capsys, tmp_path):
+    # 2026-07-01 - 45 x 5 years = 1801-07-01 (period 46): inside; - 46 x 5 years = 1796-07-01 (period 47): outside
+    accepted(capsys, tmp_path, _variant(tmp_path, "number: 1", "number: 46"))
+    other = tmp_path / "outside"
+    other.mkdir()
+    refused(capsys, other, _variant(other, "number: 1", "number: 47"), "date-out-of-bounds", "crediting_period.number")
+
+
+@pytest.mark.parametrize("day, ok", [("9999-12-31", False), ("2200-01-01", False), ("2199-12-31", True),
+                                     ("1800-01-01", True), ("1799-12-31", False)])
+def test_as_of_date_inside_window(capsys, tmp_path, day, ok):
+    # Found by the hostile-input generator (options, `--as-of 9999-12-31`): the reversal-risk reassessment dates
+    # stepped past the calendar ("year 10003 is out of range", exit 3). The window is pacm.limits' 1800..2199.
+    pdd = _variant(tmp_path, "number: 1", "number: 1")
+    if ok:
+        rc, _, err = _run(capsys, ["check", str(pdd), "--as-of", day, "--format", "json", "--out", str(tmp_path / "r.json")])
+        assert rc in (0, 1), err
+    else:
+        refused(capsys, tmp_path, pdd, "date-out-of-bounds", f"--as-of {day}", "2199-12-31", extra=["--as-of", day])
+
+
+def test_as_of_date_object_inside_window_in_the_api():
+    import datetime as dt
+
+    from pacm import api
+    from pacm.errors import PacmInputError
+
+    with pytest.raises(PacmInputError) as e:
+        api.check(ROOT / "tests" / "fixtures" / "pdd" / "wind_new_acm0002.yaml", dt.date(9999, 12, 31))
+    assert "[date-out-of-bounds]" in e.value.render() and "as_of 9999-12-31" in e.value.render()
+
+
 # ----------------------------------------------------------------------------- YAML 1.2 integers
 def test_leading_zero_is_not_octal(capsys, tmp_path):
     refused(capsys, tmp_path, _variant(tmp_path, "capacity_mw: 50.4", "capacity_mw: 0100"), "leading-zero",

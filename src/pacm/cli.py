@@ -73,11 +73,24 @@ def parse_date(value: Optional[str], what: str = "--as-of") -> dt.date:
             "command line", "bad-date", f"{what} {value!r} is not a date", expected="a date YYYY-MM-DD, e.g. 2026-11-01"
         )
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError as exc:
         raise PacmInputError.single(
             "command line", "impossible-date", f"{what} {value!r} is not a real date ({exc})", expected="a calendar date YYYY-MM-DD"
         )
+    return bounded_date(day, what)
+
+
+def bounded_date(day: dt.date, what: str = "--as-of") -> dt.date:
+    """``day`` when inside pacm's date window (``pacm.limits``): an as-of date of 9999-12-31 made the
+    reassessment dates step past the calendar (found by the hostile-input generator, issue 11)."""
+    from . import limits
+
+    try:
+        limits.check_date(day)
+    except limits.OutOfBounds as exc:
+        raise PacmInputError.single("command line", exc.code, f"{what} {day.isoformat()}: {exc.found}", expected=exc.expected)
+    return day
 
 
 #: Longest file name accepted for ``--out`` (bytes): the temporary file adds a prefix and a suffix
@@ -385,9 +398,19 @@ def schema(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write t
         sys.stdout.write(text)
 
 
+_COMMAND: list = []  # the click command built from ``app`` once per process
+_REGISTERED: list = []
+
+
 def _register_optional() -> None:
-    """Commands that live in their own modules (each exposes ``register(app)``)."""
+    """Commands that live in their own modules (each exposes ``register(app)``), once per process: every
+    ``main()`` call in one process used to add them again, so the n-th in-process call rebuilt n copies
+    (0.1 s more per call after 40 calls; found running the hostile-input generator in process, issue 11)."""
     import importlib
+
+    if _REGISTERED:
+        return
+    _REGISTERED.append(True)
 
     for mod in ("pacm.coverage", "pacm.transition.cli", "pacm.excel", "pacm.serve", "pacm.diff", "pacm.sweep.cli"):
         try:
@@ -473,8 +496,11 @@ def _usage_line(exc) -> str:
 
 def main(argv: Optional[list[str]] = None) -> int:
     _register_optional()
-    cmd = typer.main.get_command(app)
-    _tidy_help(cmd)
+    if not _COMMAND:
+        cmd = typer.main.get_command(app)
+        _tidy_help(cmd)
+        _COMMAND.append(cmd)
+    cmd = _COMMAND[0]
     exits, aborts, usage, click_errors = _click_errors()
     try:
         rv = cmd.main(args=argv, prog_name="pacm", standalone_mode=False)
