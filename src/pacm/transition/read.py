@@ -54,7 +54,7 @@ def read_frame(path: str | Path, mapping: Mapping):
     except UnicodeDecodeError as exc:
         raise PacmInputError.single(src, "bad-encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except Exception as exc:  # a corrupt or mislabelled file: say so, no traceback
-        raise PacmInputError.single(src, "unreadable", f"cannot read the file as {suffix[1:]}: {type(exc).__name__}: {exc}")
+        raise PacmInputError.single(src, "unreadable", f"cannot read the file as {suffix[1:]}: {exc}")  # no dependency exception name (issue 11)
     seconds = time.perf_counter() - t0
     df.columns = [str(c).strip() for c in df.columns]
     check_headers(mapping, list(df.columns), src)
