@@ -476,3 +476,14 @@ def test_transition_mapping_choices_list(capsys, tmp_path):
     assert rc == 2, err  # was an internal error (dict() of a list)
     assert "[bad-choices]" in err and ".choices" in err and "found a list, not a mapping" in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("name, data", [("empty.csv", b""), ("fake.xlsx", b"PK\x03\x04 not a zip"), ("text.xlsx", b"a,b\n1,2\n")])
+def test_transition_unreadable_export_names_no_dependency_exception(capsys, tmp_path, name, data):
+    # the transition reader said "EmptyDataError: ..." / "CalamineError: ..." / "BadZipFile: ..."; _run checks LEAKS
+    p = tmp_path / name
+    p.write_bytes(data)
+    out = tmp_path / "out"
+    rc, _, err = _run(capsys, ["transition", str(p), "--as-of", "2026-01-15", "--out", str(out)])
+    assert rc == 2 and "[unreadable]" in err and f"cannot read the file as {name.split('.')[1]}" in err, err
+    assert not out.exists() and [x.name for x in tmp_path.iterdir()] == [name]
