@@ -89,7 +89,7 @@ def _slice(values: dict[str, list], a: int, b: int) -> dict[str, list]:
 
 def _work(args) -> ChunkResult:
     values, offset = args
-    return evaluate_chunk(values, offset, _SHARED["ctx"], _SHARED["compiled"])
+    return evaluate_chunk(values, offset, _SHARED["ctx"], _SHARED["compiled"], _SHARED["pass_messages"])
 
 
 def run(
@@ -138,7 +138,7 @@ def run(
     else:  # in-process: chunks only pace the progress bar
         chunk = max(500, min(2000, n // 10 or 1))
     bounds = [(a, min(n, a + chunk)) for a in range(0, n, chunk)]
-    _SHARED.update(ctx=ctx, compiled=compiled)
+    _SHARED.update(ctx=ctx, compiled=compiled, pass_messages=all_findings)
     results: list[ChunkResult] = []
     done = 0
     if workers > 1 and len(bounds) > 1:
@@ -158,7 +158,7 @@ def run(
                         progress(done, n)
     if not results:
         for a, b in bounds:
-            results.append(evaluate_chunk(_slice(table.values, a, b), a, ctx, compiled))
+            results.append(evaluate_chunk(_slice(table.values, a, b), a, ctx, compiled, all_findings))
             done += b - a
             if progress:
                 progress(done, n)
