@@ -17,7 +17,8 @@ added, and written as YAML or JSON; CLI options (``--as-of``, ``--format``, ``--
 Budget: ``PACM_FUZZ_EXAMPLES`` cases in all (default 3,000, issue 11), split as
 ``budget()`` says: a twentieth end to end for leaves (150), a thirtieth for keys (100), a sixtieth
 for options (50), the rest (2,700) at the loader level; plus 6 hostile inputs run as real
-``python -m pacm`` subprocesses. The in-process cases share one loaded rule pack (the CLI's
+``python -m pacm`` subprocesses, and ``N_CELLS`` (10) transition runs of the 25-row extract with a
+hostile value in one mapped cell of every row (250 rows). The in-process cases share one loaded rule pack (the CLI's
 ``load_engine`` is given the API's cached engine when no ``--rules``/``--param``/``--params`` is
 passed): loading the 137 rules from YAML per case cost more than the case. ``make fuzz`` runs
 ten times more. Time measured in docs/bad-input.md.
@@ -301,6 +302,7 @@ def test_budget_meets_issue_11():
     b = budget(3000)
     assert sum(b.values()) == 3000 and b["load"] == 2700 and (b["leaf"], b["key"], b["options"]) == (150, 100, 50)
     assert sum(BUDGET.values()) >= min(N_TOTAL, 3000)
+    assert N_CELLS * 25 >= 250  # plus 10 transition runs of 25 hostile rows each
 
 
 SUBPROCESS_CASES = [  # (leaf or key change on the first example, written as JSON) -> expected exit codes
@@ -347,3 +349,45 @@ def test_in_process_main_registers_its_commands_once(capsys):
     main(["rules", "--format", "json"])
     capsys.readouterr()
     assert len(app.registered_commands) == n
+
+
+# ----------------------------------------------------------------------------- transition export cells
+def _mapped_headers() -> list[str]:
+    from pacm.transition.mapping import load_mapping
+
+    return sorted({c.header for c in load_mapping().columns.values()})
+
+
+CELL_TEXTS = NUMBER_TEXTS + DATES + [t for t in TEXTS if "\ud800" not in t and "\x00" not in t] + [
+    "38216.0", "-38216", "2012-02-29", "9999-12-31", "IN; BD", "XX", "IN;;", "3 LDCs of 4 countries", "Yes", "No",
+    "PoA", "LARGE", "#REF!", "1e19", "AM0001; ACM0002", "AR-AM0014",
+]
+#: Cases of the transition test: each is one run over the 25-row extract with a hostile cell in every row.
+N_CELLS = max(3, N_TOTAL // 300)
+
+
+@settings(CLI_SETTINGS, max_examples=N_CELLS)
+@given(cells=st.lists(st.tuples(st.sampled_from(_mapped_headers()),
+                                st.one_of(st.sampled_from(CELL_TEXTS), st.text(max_size=20).filter(lambda t: "\x00" not in t))),
+                      min_size=25, max_size=25))
+def test_hostile_transition_cells(tmp_path_factory, cells):
+    """A hostile value in one mapped cell of each of the 25 rows: the batch never aborts, every row is in
+    activities.csv, and what cannot be read is an ``input.*`` finding (issue 11 item 6)."""
+    import csv as _csv
+    import datetime as dt
+
+    from pacm import api
+    from pacm.transition.mapping import load_mapping
+    from pacm.transition.run import run
+
+    src = ROOT / "tests" / "fixtures" / "unfccc_cdm_extract.csv"
+    rows = list(_csv.reader(src.open(encoding="utf-8")))
+    header, body = rows[0], [list(r) for r in rows[1:]]
+    for r, (col, val) in zip(body, cells):
+        r[header.index(col)] = val
+    p = tmp_path_factory.mktemp("cells", numbered=True) / "export.csv"
+    with p.open("w", encoding="utf-8", newline="") as fh:
+        _csv.writer(fh).writerows([header, *body])
+    res = run(p, dt.date(2026, 1, 15), api.engine_for(), load_mapping())
+    assert list(res.activities["row"]) == list(range(2, 27))
+    assert set(res.findings["row"]) <= set(range(2, 27))
