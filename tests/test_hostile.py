@@ -191,6 +191,47 @@ def test_duplicate_year_in_json(capsys, tmp_path):
     refused(capsys, tmp_path, p, "bad-year", "quantification.yearly.EG_facility")
 
 
+@pytest.mark.parametrize("number", ["407", "999999999999999"])
+def test_crediting_period_number_puts_the_first_period_outside_window(capsys, tmp_path, number):
+    # Found by the hostile-input generator at 3,000 cases (leaf crediting_period.number = 407 / 999999999999999):
+    # the first period's start, start - (number - 1) x length_years, is where the reversal-risk reassessment dates
+    # count from; 2026-07-01 - 406 x 5 years is in the year -4 (ValueError, or OverflowError, in add_years).
+    refused(capsys, tmp_path, _variant(tmp_path, "number: 1", f"number: {number}"),
+            "date-out-of-bounds", "crediting_period.number", "first day of the first crediting period", "1800-01-01")
+
+
+def test_crediting_period_number_one_unit_inside_and_outside_window(capsys, tmp_path):
+    # 2026-07-01 - 45 x 5 years = 1801-07-01 (period 46): inside; - 46 x 5 years = 1796-07-01 (period 47): outside
+    accepted(capsys, tmp_path, _variant(tmp_path, "number: 1", "number: 46"))
+    other = tmp_path / "outside"
+    other.mkdir()
+    refused(capsys, other, _variant(other, "number: 1", "number: 47"), "date-out-of-bounds", "crediting_period.number")
+
+
+@pytest.mark.parametrize("day, ok", [("9999-12-31", False), ("2200-01-01", False), ("2199-12-31", True),
+                                     ("1800-01-01", True), ("1799-12-31", False)])
+def test_as_of_date_inside_window(capsys, tmp_path, day, ok):
+    # Found by the hostile-input generator (options, `--as-of 9999-12-31`): the reversal-risk reassessment dates
+    # stepped past the calendar ("year 10003 is out of range", exit 3). The window is pacm.limits' 1800..2199.
+    pdd = _variant(tmp_path, "number: 1", "number: 1")
+    if ok:
+        rc, _, err = _run(capsys, ["check", str(pdd), "--as-of", day, "--format", "json", "--out", str(tmp_path / "r.json")])
+        assert rc in (0, 1), err
+    else:
+        refused(capsys, tmp_path, pdd, "date-out-of-bounds", f"--as-of {day}", "2199-12-31", extra=["--as-of", day])
+
+
+def test_as_of_date_object_inside_window_in_the_api():
+    import datetime as dt
+
+    from pacm import api
+    from pacm.errors import PacmInputError
+
+    with pytest.raises(PacmInputError) as e:
+        api.check(ROOT / "tests" / "fixtures" / "pdd" / "wind_new_acm0002.yaml", dt.date(9999, 12, 31))
+    assert "[date-out-of-bounds]" in e.value.render() and "as_of 9999-12-31" in e.value.render()
+
+
 # ----------------------------------------------------------------------------- YAML 1.2 integers
 def test_leading_zero_is_not_octal(capsys, tmp_path):
     refused(capsys, tmp_path, _variant(tmp_path, "capacity_mw: 50.4", "capacity_mw: 0100"), "leading-zero",
@@ -372,16 +413,77 @@ def _one_row_csv(tmp_path, **changes) -> Path:
     return p
 
 
-@pytest.mark.parametrize("col, val", [
-    ("CDM project reference number", "1e99999999"),  # hung: int(Decimal) of it never finishes
-    ("CDM project reference number", "9" * 5000),
-    pytest.param("End of first crediting period", "9999-12-31", marks=pytest.mark.xfail(
-        reason="issue 11 item 6: a crediting-period end at the edge of the calendar still aborts the batch", strict=True)),
+ER_CP1 = "Amount Of Reductions (PDD ex-ante) per year in CP1 (PoA based on the sum of curr"
+
+
+@pytest.mark.parametrize("col, val, rule, fragment", [
+    # hung: int(Decimal) of it never finishes
+    ("CDM project reference number", "1e99999999", "input.number_out_of_bounds", "100,000,000 digits before"),
+    ("CDM project reference number", "9" * 5000, "input.number_out_of_bounds", "5,000 digits before"),
+    # aborted the batch with "year 10000 is out of range"
+    ("End of first crediting period", "9999-12-31", "input.date_out_of_bounds",
+     "holds 9999-12-31, outside pacm's window (a date between 1800-01-01 and 2199-12-31)"),
+    ("End of first crediting period", "2200-01-01", "input.date_out_of_bounds", "holds 2200-01-01, outside"),
+    # the ex-ante ER of 1e19 had 20 digits: the crediting table overflowed
+    (ER_CP1, "1e19", "input.number_out_of_bounds", "holds 1E+19, which has 20 digits before the decimal point"),
+    (ER_CP1, "1000000000000000", "input.number_out_of_bounds", "16 digits before"),
 ])
-def test_transition_bad_row_is_a_finding(capsys, tmp_path, col, val):
+def test_transition_bad_row_is_a_finding(capsys, tmp_path, col, val, rule, fragment):
     p = _one_row_csv(tmp_path, **{col: val})
     out = tmp_path / "out"
     rc, _, err = _run(capsys, ["transition", str(p), "--as-of", "2026-01-15", "--out", str(out), "--formats", "csv"])
     assert rc in (0, 1), err
-    findings = (out / "findings.csv").read_text(encoding="utf-8")
-    assert "input." in findings
+    import csv as _csv
+
+    found = [r for r in _csv.DictReader((out / "findings.csv").open(encoding="utf-8")) if r["rule"] == rule]
+    assert found and fragment in found[0]["message"] and col in found[0]["fields"], found
+
+
+@pytest.mark.parametrize("col, val", [("End of first crediting period", "2199-12-31"), (ER_CP1, "999999999999999")])
+def test_transition_value_one_unit_inside_bounds_is_read(capsys, tmp_path, col, val):
+    p = _one_row_csv(tmp_path, **{col: val})
+    out = tmp_path / "out"
+    rc, _, err = _run(capsys, ["transition", str(p), "--as-of", "2026-01-15", "--out", str(out), "--formats", "csv"])
+    assert rc in (0, 1), err
+    text = (out / "findings.csv").read_text(encoding="utf-8")
+    assert "out_of_bounds" not in text
+
+
+def test_transition_two_headers_differing_by_a_trailing_space(capsys, tmp_path):
+    import csv as _csv
+
+    src = ROOT / "tests" / "fixtures" / "unfccc_cdm_extract.csv"
+    rows = list(_csv.reader(src.open(encoding="utf-8")))
+    header, row = rows[0] + ["Registration project title "], rows[1] + ["another title"]
+    p = tmp_path / "two.csv"
+    with p.open("w", encoding="utf-8", newline="") as fh:
+        _csv.writer(fh).writerows([header, row])
+    out = tmp_path / "out"
+    rc, _, err = _run(capsys, ["transition", str(p), "--as-of", "2026-01-15", "--out", str(out), "--formats", "csv"])
+    assert rc == 2, err  # was an internal error ('DataFrame' object has no attribute 'tolist')
+    assert "[duplicate-column]" in err and "columns 3, 67 are both named 'Registration project title'" in err, err
+    assert not out.exists()
+
+
+def test_transition_mapping_choices_list(capsys, tmp_path):
+    mp = (ROOT / "rules" / "mappings" / "unfccc_cdm_2022.yaml").read_text(encoding="utf-8")
+    assert "choices: {PA: false, PoA: true}" in mp
+    m = tmp_path / "mapping.yaml"
+    m.write_text(mp.replace("choices: {PA: false, PoA: true}", "choices: [PA, PoA]"), encoding="utf-8")
+    p = _one_row_csv(tmp_path)
+    out = tmp_path / "out"
+    rc, _, err = _run(capsys, ["transition", str(p), "--mapping", str(m), "--as-of", "2026-01-15", "--out", str(out)])
+    assert rc == 2, err  # was an internal error (dict() of a list)
+    assert "[bad-choices]" in err and ".choices" in err and "found a list, not a mapping" in err, err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name, data", [("empty.csv", b""), ("fake.xlsx", b"PK\x03\x04 not a zip"), ("text.xlsx", b"a,b\n1,2\n")])
+def test_transition_unreadable_export_names_no_dependency_exception(capsys, tmp_path, name, data):
+    # the transition reader said "EmptyDataError: ..." / "CalamineError: ..." / "BadZipFile: ..."; _run checks LEAKS
+    p = tmp_path / name
+    p.write_bytes(data)
+    out = tmp_path / "out"
+    rc, _, err = _run(capsys, ["transition", str(p), "--as-of", "2026-01-15", "--out", str(out)])
+    assert rc == 2 and "[file-unreadable]" in err and f"cannot read the file as {name.split('.')[1]}" in err, err
+    assert not out.exists() and [x.name for x in tmp_path.iterdir()] == [name]

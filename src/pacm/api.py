@@ -47,11 +47,12 @@ def as_date(value: Any, what: str = "as_of") -> dt.date:
     """A date from a ``date``, an ISO string or ``None`` (today); anything else is a PacmInputError."""
     if value is None:
         return dt.date.today()
+    from .asof import bounded_date, parse_date
+
     if isinstance(value, dt.datetime):
-        return value.date()
+        return bounded_date(value.date(), what)
     if isinstance(value, dt.date):
-        return value
-    from .asof import parse_date
+        return bounded_date(value, what)
 
     return parse_date(str(value), what)
 

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Optional
 
+from . import limits
 from .errors import PacmInputError
 
 
@@ -24,8 +25,19 @@ def parse_date(value: Optional[str], what: str = "--as-of") -> dt.date:
             "command line", "bad-date", f"{what} {value!r} is not a date", expected="a date YYYY-MM-DD, e.g. 2026-11-01"
         )
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError as exc:
         raise PacmInputError.single(
             "command line", "impossible-date", f"{what} {value!r} is not a real date ({exc})", expected="a calendar date YYYY-MM-DD"
         )
+    return bounded_date(day, what)
+
+
+def bounded_date(day: dt.date, what: str = "--as-of") -> dt.date:
+    """``day`` when inside pacm's date window (``pacm.limits``): an as-of date of 9999-12-31 made the
+    reassessment dates step past the calendar (found by the hostile-input generator, issue 11)."""
+    try:
+        limits.check_date(day)
+    except limits.OutOfBounds as exc:
+        raise PacmInputError.single("command line", exc.code, f"{what} {day.isoformat()}: {exc.found}", expected=exc.expected)
+    return day

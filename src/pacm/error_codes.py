@@ -183,6 +183,8 @@ _TABLE: tuple[tuple, ...] = (
     ("unknown-check", "transition", "A column check pacm does not know."),
     ("missing-column", "transition", "A column the mapping must define, or the export must hold."),
     ("bad-not-in-file", "transition", "A mapping's not_in_file list is not a list of PDD fields or prefixes."),
+    ("bad-choices", "transition", "A 'choice' column whose 'choices' is not a mapping of cell text to value."),
+    ("duplicate-column", "transition", "Two headers of the export that are the same once spaces are trimmed, one of them mapped."),
     # ----------------------------------------------------------------- sweep
     ("too-many-scenarios", "sweep", "More scenarios than `pacm sweep` runs in one call."),
     ("bad-scenario-name", "sweep", "A scenario name that is not a plain name of 1-64 characters."),

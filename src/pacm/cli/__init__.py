@@ -367,9 +367,19 @@ def schema(out: Optional[Path] = typer.Option(None, "--out", "-o", help="Write t
         sys.stdout.write(text)
 
 
+_COMMAND: list = []  # the click command built from ``app`` once per process
+_REGISTERED: list = []
+
+
 def _register_optional() -> None:
-    """Commands that live in their own modules (each exposes ``register(app)``)."""
+    """Commands that live in their own modules (each exposes ``register(app)``), once per process: every
+    ``main()`` call in one process used to add them again, so the n-th in-process call rebuilt n copies
+    (0.1 s more per call after 40 calls; found running the hostile-input generator in process, issue 11)."""
     import importlib
+
+    if _REGISTERED:
+        return
+    _REGISTERED.append(True)
 
     for mod in ("pacm.cli.coverage", "pacm.cli.transition", "pacm.cli.template", "pacm.cli.serve", "pacm.cli.diff", "pacm.cli.sweep"):
         try:
@@ -455,8 +465,11 @@ def _usage_line(exc) -> str:
 
 def main(argv: Optional[list[str]] = None) -> int:
     _register_optional()
-    cmd = typer.main.get_command(app)
-    _tidy_help(cmd)
+    if not _COMMAND:
+        cmd = typer.main.get_command(app)
+        _tidy_help(cmd)
+        _COMMAND.append(cmd)
+    cmd = _COMMAND[0]
     exits, aborts, usage, click_errors = _click_errors()
     try:
         rv = cmd.main(args=argv, prog_name="pacm", standalone_mode=False)

@@ -12,6 +12,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from . import RULES_OPT, fail_input, load_engine, parse_date
+    from ..outfolder import interruptible
 
     @app.command()
     def sweep(
@@ -44,22 +45,23 @@ def register(app: typer.Typer) -> None:
         if scheduler is not None:  # before the long evaluation: an unreachable cluster is said at once
             connect(scheduler).close()
         mp = load_mapping(mapping)
-        title = f"{file.name}, {len(scs)} scenarios, as of {day.isoformat()}"
-        if sys.stderr.isatty():
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        with interruptible("pacm sweep"):
+            title = f"{file.name}, {len(scs)} scenarios, as of {day.isoformat()}"
+            if sys.stderr.isatty():
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          transient=True) as bar:
-                task = bar.add_task(f"reading and evaluating {file.name}", total=None)
-                base = (prepare_folder(str(file), day, engine) if file.is_dir()
-                        else prepare(str(file), day, engine, mp, read_table(file, mp)))
-                bar.update(task, description="scenarios", total=len(scs), completed=0)
-                results = execute(base, scs, workers=workers, scheduler=scheduler,
-                                  progress=lambda d, n: bar.update(task, completed=d))
-                written, summary = write_sweep(results, out, title)
-        else:
-            base = prepare_folder(str(file), day, engine) if file.is_dir() else prepare(str(file), day, engine, mp)
-            written, summary = write_sweep(execute(base, scs, workers=workers, scheduler=scheduler), out, title)
+                with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                              transient=True) as bar:
+                    task = bar.add_task(f"reading and evaluating {file.name}", total=None)
+                    base = (prepare_folder(str(file), day, engine) if file.is_dir()
+                            else prepare(str(file), day, engine, mp, read_table(file, mp)))
+                    bar.update(task, description="scenarios", total=len(scs), completed=0)
+                    results = execute(base, scs, workers=workers, scheduler=scheduler,
+                                      progress=lambda d, n: bar.update(task, completed=d))
+                    written, summary = write_sweep(results, out, title)
+            else:
+                base = prepare_folder(str(file), day, engine) if file.is_dir() else prepare(str(file), day, engine, mp)
+                written, summary = write_sweep(execute(base, scs, workers=workers, scheduler=scheduler), out, title)
         bad = summary["error"].notna().sum()
         sys.stdout.write(
             f"{len(scs)} scenarios x {len(base.activities):,} activities as of {day}: "

@@ -11,6 +11,7 @@ import typer
 
 def register(app: typer.Typer) -> None:
     from . import PARAM_OPT, PARAMS_OPT, RULES_OPT, fail_input, load_engine, parse_date
+    from ..outfolder import interruptible
 
     @app.command()
     def transition(
@@ -27,8 +28,7 @@ def register(app: typer.Typer) -> None:
     ):
         """Reassess every CDM activity of a UNFCCC export for transition to the A6.4 mechanism."""
         from ..transition.mapping import load_mapping
-        from ..transition.outputs import FORMATS, write_outputs
-        from ..transition.run import run
+        from ..transition.outputs import FORMATS
 
         if workers < 1 or workers > 64:
             fail_input(f"--workers {workers} must be between 1 and 64")
@@ -39,24 +39,8 @@ def register(app: typer.Typer) -> None:
         day = parse_date(as_of)
         engine = load_engine(rules, param, params)
         mp = load_mapping(mapping)
-        tty = sys.stderr.isatty()
-        if tty:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          transient=True) as bar:
-                task = bar.add_task(f"reading {file.name}", total=None)
-                from ..transition.read import read_table
-
-                table = read_table(file, mp)
-                bar.update(task, description="evaluating", total=table.n, completed=0)
-                res = run(file, day, engine, mp, workers=workers, table=table, all_findings=all_findings,
-                          progress=lambda done, n: bar.update(task, completed=done))
-                bar.update(task, description="writing outputs")
-                written = write_outputs(res, out, formats=fmts)
-        else:
-            res = run(file, day, engine, mp, workers=workers, all_findings=all_findings)
-            written = write_outputs(res, out, formats=fmts)
+        with interruptible("pacm transition"):
+            written, res = _run_and_write(file, day, engine, mp, workers, all_findings, out, fmts)
         a = res.activities
         el = a["transition_eligible"]
         t = res.timings
@@ -66,3 +50,30 @@ def register(app: typer.Typer) -> None:
             f"{len(res.findings):,} findings. Read {t['read_s']:.2f} s, evaluated {t['evaluate_s']:.2f} s.\n"
             f"Wrote {len(written)} files to {out}\n"
         )
+
+
+def _run_and_write(file: Path, day, engine, mp, workers: int, all_findings: bool, out: Path, fmts):
+    """Check ``--out``, then read, evaluate and write into its temporary folder (a progress bar on a
+    terminal); the folder exists from the start, so an interruption at any point removes it."""
+    from ..outfolder import output_folder
+    from ..transition.outputs import MARKER, write_into
+    from ..transition.read import read_table
+    from ..transition.run import run
+
+    with output_folder(out, MARKER, "pacm transition") as tmp:
+        if sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          transient=True) as bar:
+                task = bar.add_task(f"reading {file.name}", total=None)
+                table = read_table(file, mp)
+                bar.update(task, description="evaluating", total=table.n, completed=0)
+                res = run(file, day, engine, mp, workers=workers, table=table, all_findings=all_findings,
+                          progress=lambda done, n: bar.update(task, completed=done))
+                bar.update(task, description="writing outputs")
+                write_into(tmp, res, fmts)
+        else:
+            res = run(file, day, engine, mp, workers=workers, all_findings=all_findings)
+            write_into(tmp, res, fmts)
+    return sorted(out.iterdir()), res

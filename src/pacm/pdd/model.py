@@ -154,6 +154,25 @@ class CreditingPeriod(Section):
             )
         return years
 
+    @field_validator("number")
+    @classmethod
+    def _first_period_inside_the_window(cls, number: int, info: ValidationInfo) -> int:
+        """The first period's start, derived as start - (number - 1) x length_years (the reversal-risk
+        reassessment dates count from it), must be a date pacm can hold: period 407 of 5 years from 2026
+        would start in year -4 (found by the hostile-input generator, issue 11)."""
+        start, years = info.data.get("start"), info.data.get("length_years")
+        if start is None or years is None:
+            return number
+        back = (number - 1) * years
+        if start.year - back < limits.YEAR_MIN or add_years(start, -back) < limits.DATE_MIN:
+            raise wrong(
+                "date-out-of-bounds",
+                f"found {limits.shown_number(number)}: {number - 1} earlier periods of {years} years before "
+                f"{start.isoformat()} would start the first one outside pacm's window",
+                limits.DATE_EXPECTED + " for the first day of the first crediting period",
+            )
+        return number
+
     @property
     def end(self) -> dt.date:
         """The last day, for Python callers (quantities, reports): the derive layer's ``crediting_period.end``,

@@ -39,11 +39,16 @@ XLSX_MAX_ROWS = 1_048_576
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,100}$")
 
 
+_PRESENT = (str, bytes, Decimal, dt.date, int)  # never missing (bool is an int; a Timestamp is a date)
+
+
 def _is_missing(v: Any) -> bool:
     if v is None:
         return True
-    if isinstance(v, float) and math.isnan(v):
-        return True
+    if isinstance(v, _PRESENT):  # the common cells first: this runs once per cell of every table
+        return False
+    if isinstance(v, float):
+        return math.isnan(v)
     try:
         import pandas as pd
 

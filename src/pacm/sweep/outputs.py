@@ -3,21 +3,17 @@
 ``years.parquet`` (scenario x activity x year) and ``activities.parquet`` (scenario x activity) are
 written row group by row group as scenarios finish, so a sweep of many scenarios never holds every
 table in memory. Everything goes into a temporary folder beside ``--out``, renamed into place at
-the end, as ``pacm transition --out`` does: an interrupted or failed sweep leaves the previous
-output or nothing. An existing ``--out`` is replaced only if it holds a previous sweep (marker
-``.pacm-sweep``).
+the end through :func:`pacm.outfolder.output_folder`, as ``pacm transition --out`` does: an
+interrupted (SIGINT, SIGTERM) or failed sweep leaves the previous output or nothing. An existing
+``--out`` is replaced only if it holds a previous sweep (marker ``.pacm-sweep``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from ..errors import PacmInputError
+from ..outfolder import check_target, output_folder
 from .run import ACTIVITY_COLUMNS, SUMMARY_COLUMNS, YEAR_COLUMNS, ScenarioResult
 
 MARKER = ".pacm-sweep"
@@ -25,24 +21,7 @@ MARKER = ".pacm-sweep"
 
 def check_out(out: str | Path) -> tuple[Path, Path]:
     """Refuse an ``--out`` that cannot be written or replaced, before any work starts."""
-    target = Path(out)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise PacmInputError.single(str(out), "no-such-folder", f"folder {parent} does not exist")
-    if target.exists():
-        if not target.is_dir():
-            raise PacmInputError.single(str(out), "not-a-folder", "--out must be a folder")
-        if any(target.iterdir()) and not (target / MARKER).is_file():
-            raise PacmInputError.single(str(out), "folder-not-empty",
-                                        "the folder exists and does not hold a previous `pacm sweep` output",
-                                        expected="a new or empty folder")
-    return target, parent
-
-
-def _schema(columns, frame):
-    import pyarrow as pa
-
-    return pa.Schema.from_pandas(frame[list(columns)], preserve_index=False)
+    return check_target(out, MARKER, "pacm sweep")
 
 
 def write_sweep(results: Iterable[ScenarioResult], out: str | Path, title: str) -> tuple[list[Path], "object"]:
@@ -51,56 +30,39 @@ def write_sweep(results: Iterable[ScenarioResult], out: str | Path, title: str) 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    target, parent = check_out(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
-    old = None
+    from ..report.batch import write_tables
+
     writers: dict[str, pq.ParquetWriter] = {}
-    try:
-        rows, notes = [], {}
-        for r in results:
-            for x in r.notes:
-                notes.setdefault(x, r.name)
-            for name, frame, cols in (("years", r.years, YEAR_COLUMNS), ("activities", r.activities, ACTIVITY_COLUMNS)):
-                if frame is None:
-                    continue
-                tbl = pa.Table.from_pandas(frame[list(cols)], preserve_index=False)
-                w = writers.get(name)
-                if w is None:
-                    w = writers[name] = pq.ParquetWriter(tmp / f"{name}.parquet", tbl.schema)
-                if len(frame):
-                    w.write_table(tbl.cast(w.schema))
-            rows.append(r.summary)
+    with output_folder(out, MARKER, "pacm sweep") as tmp:
+        try:
+            rows, notes = [], {}
+            for r in results:
+                for x in r.notes:
+                    notes.setdefault(x, r.name)
+                for name, frame, cols in (("years", r.years, YEAR_COLUMNS), ("activities", r.activities, ACTIVITY_COLUMNS)):
+                    if frame is None:
+                        continue
+                    tbl = pa.Table.from_pandas(frame[list(cols)], preserve_index=False)
+                    w = writers.get(name)
+                    if w is None:
+                        w = writers[name] = pq.ParquetWriter(tmp / f"{name}.parquet", tbl.schema)
+                    if len(frame):
+                        w.write_table(tbl.cast(w.schema))
+                rows.append(r.summary)
+        except BaseException:
+            for w in writers.values():
+                try:
+                    w.close()
+                except Exception:
+                    pass
+            raise
         for w in writers.values():
             w.close()
         summary = pd.DataFrame.from_records(rows, columns=list(SUMMARY_COLUMNS))
-        from ..report.batch import write_tables
-
         write_tables(tmp, {"summary": summary}, formats=("csv",))
         chart = "issuable_by_scenario.png" if chart_png(summary, tmp / "issuable_by_scenario.png") else None
         (tmp / "summary.md").write_text(summary_markdown(summary, title, chart, list(notes)), encoding="utf-8")
-        (tmp / MARKER).write_text(f"pacm sweep output, {dt.datetime.now(dt.timezone.utc).isoformat()}\n", encoding="utf-8")
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(tmp, 0o777 & ~mask)
-        for p in tmp.iterdir():
-            os.chmod(p, 0o666 & ~mask)
-        if target.exists():
-            old = parent / f".{target.name}.old-{os.getpid()}"
-            os.replace(target, old)
-        os.replace(tmp, target)
-    except BaseException:
-        for w in writers.values():
-            try:
-                w.close()
-            except Exception:
-                pass
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists() and not target.exists():
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return sorted(target.iterdir()), summary
+    return sorted(Path(out).iterdir()), summary
 
 
 def summary_markdown(summary, title: str, chart: str | None, notes: list[str] = ()) -> str:

@@ -78,7 +78,7 @@ def prepare(source: str, as_of: dt.date, engine, mapping=None, table=None) -> Ba
     mapping = mapping or load_mapping()
     if table is None:
         table = read_table(source, mapping)
-    res = run(source, as_of, engine, mapping, table=table)
+    res = run(source, as_of, engine, mapping, table=table, keep_credit_inputs=True)
     return Base(source=str(source), as_of=as_of, engine=engine, mapping=mapping, table=table,
                 credit_inputs=res.credit_inputs, activities=_activity_frame(res.activities))
 

@@ -73,10 +73,10 @@ def parse_dates(values: list, header: str, serial: dict, out: list[InputFinding]
         if is_missing(v):
             continue
         if isinstance(v, dt.datetime) or (hasattr(v, "to_pydatetime") and hasattr(v, "date")):
-            res[i] = v.date()
+            res[i] = _in_window(v.date(), i, header, out)
             continue
         if isinstance(v, dt.date):
-            res[i] = v
+            res[i] = _in_window(v, i, header, out)
             continue
         num = None
         if isinstance(v, (int, float)) and not isinstance(v, bool):
@@ -85,7 +85,7 @@ def parse_dates(values: list, header: str, serial: dict, out: list[InputFinding]
             s = v.strip()
             if _ISO.match(s):
                 try:
-                    res[i] = dt.date.fromisoformat(s[:10])
+                    res[i] = _in_window(dt.date.fromisoformat(s[:10]), i, header, out)
                     continue
                 except ValueError:
                     pass
@@ -103,6 +103,17 @@ def parse_dates(values: list, header: str, serial: dict, out: list[InputFinding]
             )
         )
     return res, was_serial
+
+
+def _in_window(d: dt.date, i: int, header: str, out: list[InputFinding]) -> dt.date | None:
+    """``d`` when inside :mod:`pacm.limits`' date window; else an ``input.date_out_of_bounds`` finding and
+    None (a crediting period ending 9999-12-31 made year arithmetic overflow and aborted the batch)."""
+    if limits.DATE_MIN <= d <= limits.DATE_MAX:
+        return d
+    out.append(InputFinding(i, "input.date_out_of_bounds", "fail", "warning", (header,),
+                            f"'{header}' holds {d.isoformat()}, outside pacm's window ({limits.DATE_EXPECTED}); "
+                            "the value is not used."))
+    return None
 
 
 def _decimal(v: Any) -> Decimal | None:

@@ -55,8 +55,11 @@ def subset(compiled: CompiledPack, excluded: set[str]) -> CompiledPack:
     return replace(compiled, rules=[r for r in compiled.rules if r.id not in excluded])
 
 
-def evaluate_chunk(values: dict[str, list], offset: int, ctx: Context, compiled: CompiledPack) -> ChunkResult:
-    """Rows ``offset .. offset + n`` of the export (``values`` holds just those rows)."""
+def evaluate_chunk(values: dict[str, list], offset: int, ctx: Context, compiled: CompiledPack,
+                   pass_messages: bool = True) -> ChunkResult:
+    """Rows ``offset .. offset + n`` of the export (``values`` holds just those rows). Without
+    ``pass_messages`` the passing findings keep their status (they are counted) but no message: a run
+    without ``--all-findings`` never writes them, and rendering them was a tenth of the run."""
     from ..evaluate.vector import VectorEvaluator, facts_frame
 
     n = len(next(iter(values.values()))) if values else 0
@@ -70,7 +73,7 @@ def evaluate_chunk(values: dict[str, list], offset: int, ctx: Context, compiled:
         except ValidationError as exc:
             row.findings.append(_invalid(row, exc))
         else:
-            row.flat = flatten(pdd, row.info["_context"])
+            row.flat = flatten(pdd, row.info["_context"], compiled.pack.derive)  # the pack's own derive layer
         rows.append(row)
 
     valid = [r for r in rows if r.flat is not None]
@@ -92,7 +95,7 @@ def evaluate_chunk(values: dict[str, list], offset: int, ctx: Context, compiled:
             col = mat[:, j]
             res.insufficient[cr.id] = int((col == "insufficient_data").sum())
             res.decided[cr.id] = int(((col == "pass") | (col == "fail") | (col == "validator_judgement")).sum())
-            _findings_for_rule(cr, col, valid, df, res)
+            _findings_for_rule(cr, col, valid, df, res, pass_messages)
         elig = [c for c in st.columns if c.startswith(ELIGIBILITY_PREFIX)]
         elig_records = st[elig].to_dict(orient="records") if elig else [{} for _ in valid]
     k = 0
@@ -122,7 +125,7 @@ def _invalid(row, exc: ValidationError):
     return InputFinding(row.index, "input.invalid_pdd", "fail", "error", tuple(fields), _validation_message(exc))
 
 
-def _findings_for_rule(cr, col, valid: list, df, res: ChunkResult) -> None:
+def _findings_for_rule(cr, col, valid: list, df, res: ChunkResult, pass_messages: bool = True) -> None:
     """Findings of one rule over the chunk, as arrays (materialised by the parent for the rules it keeps)."""
     import numpy as np
 
@@ -145,7 +148,7 @@ def _findings_for_rule(cr, col, valid: list, df, res: ChunkResult) -> None:
 
     for i in np.nonzero(st == "fail")[0]:
         msgs[i] = " ".join(render_template(r.message, valid[i].flat, params).split())
-    passed = np.nonzero(st == "pass")[0]
+    passed = np.nonzero(st == "pass")[0] if pass_messages else ()
     if len(passed) and r.pass_message:
         for i in passed:
             msgs[i] = " ".join(render_template(r.pass_message, valid[i].flat, params).split())

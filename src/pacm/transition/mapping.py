@@ -106,7 +106,11 @@ def load_mapping(path: str | Path | None = None) -> Mapping:
             if ch not in CHECKS:
                 c.add("unknown-check", f"{loc}.checks", f"unknown check '{ch}'", hint=did_you_mean(str(ch), CHECKS))
         choices = spec.get("choices") or {}
-        if typ == "choice" and not choices:
+        if not isinstance(choices, dict):
+            c.add("bad-choices", f"{loc}.choices", f"found a {type(choices).__name__}, not a mapping",
+                  "a mapping of cell text to value, e.g. {Yes: true, No: false}")
+            choices = {}
+        elif typ == "choice" and not choices:
             c.add("missing-key", loc, "a 'choice' column needs 'choices'")
         cols[name] = Column(
             name=name,
@@ -159,6 +163,12 @@ def check_headers(mapping: Mapping, headers: list[str], source: str) -> None:
     """Every mapped column must be in the file: otherwise one error listing each missing header."""
     have = set(headers)
     problems = Collected(source)
+    wanted = {col.header for col in mapping.columns.values()}
+    for h in sorted(wanted & have):
+        at = [i + 1 for i, x in enumerate(headers) if x == h]
+        if len(at) > 1:
+            problems.add("duplicate-column", h, f"columns {', '.join(map(str, at))} are both named '{h}' once spaces "
+                         "are trimmed: pacm cannot tell which one the mapping means", expected="one column of that name")
     for col in mapping.columns.values():
         if col.header not in have:
             problems.add(

@@ -1,20 +1,16 @@
 """Writing a batch run: tables (CSV, Parquet, XLSX), ``summary.md`` and a chart, all or nothing.
 
-Everything is written into a temporary folder beside ``--out`` and renamed into place at the end,
-so a failed or interrupted run leaves either the previous output or nothing, never half a set. An
-existing ``--out`` folder is replaced only when it holds a previous ``pacm transition`` output
-(marker file ``.pacm-transition``); any other non-empty folder is an input error.
+All or nothing through :func:`pacm.outfolder.output_folder` (shared with ``pacm sweep``): a failed or
+interrupted run (SIGINT, SIGTERM) leaves the previous output or nothing, never half a set; an
+existing ``--out`` is replaced only when it holds a previous ``pacm transition`` output (marker
+file ``.pacm-transition``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from ..errors import PacmInputError
+from ..outfolder import output_folder
 from ..outsafe import md_text
 from .evaluate import ELIGIBILITY_PREFIX, STATUSES
 from .run import RunResult
@@ -211,52 +207,22 @@ def chart_png(years, path: Path) -> bool:
     return True
 
 
-def _publishable(folder: Path) -> None:
-    """mkdtemp/mkstemp create owner-only files; give the outputs the usual umask-based modes."""
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(folder, 0o777 & ~mask)
-    for p in folder.iterdir():
-        os.chmod(p, 0o666 & ~mask)
-
-
 def write_outputs(res: RunResult, out: str | Path, formats=FORMATS) -> list[Path]:
     """Write every output into ``out`` at once (see the module docstring)."""
-    target = Path(out)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise PacmInputError.single(str(out), "no-such-folder", f"folder {parent} does not exist")
-    if target.exists():
-        if not target.is_dir():
-            raise PacmInputError.single(str(out), "not-a-folder", "--out must be a folder")
-        if any(target.iterdir()) and not (target / MARKER).is_file():
-            raise PacmInputError.single(str(out), "folder-not-empty",
-                                        "the folder exists and does not hold a previous `pacm transition` output",
-                                        expected="a new or empty folder")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
-    old = None
-    try:
-        from ..report.batch import write_tables
+    with output_folder(out, MARKER, "pacm transition") as tmp:
+        write_into(tmp, res, formats)
+    return sorted(Path(out).iterdir())
 
-        tables = {"activities": res.activities, "findings": res.findings}
-        if res.years is not None and len(res.years):
-            keep = ["activity", "year", "days", "da_applies", "years_since_start", "baseline", "daf", "baseline_adjusted",
-                    "reductions", "gross_units", "sop_adaptation", "omge", "issuable"]
-            tables["credits"] = res.years[[c for c in keep if c in res.years.columns]]
-        write_tables(tmp, tables, formats=formats)
-        chart = "issuable_by_year.png" if chart_png(res.years, tmp / "issuable_by_year.png") else None
-        (tmp / "summary.md").write_text(summary_markdown(res, chart), encoding="utf-8")
-        (tmp / MARKER).write_text(f"pacm transition output, {dt.datetime.now(dt.timezone.utc).isoformat()}\n", encoding="utf-8")
-        _publishable(tmp)
-        if target.exists():
-            old = parent / f".{target.name}.old-{os.getpid()}"
-            os.replace(target, old)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists() and not target.exists():
-            os.replace(old, target)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return sorted(target.iterdir())
+
+def write_into(folder: Path, res: RunResult, formats=FORMATS) -> None:
+    """The tables, the chart and ``summary.md`` of ``res``, into ``folder`` (the temporary one)."""
+    from ..report.batch import write_tables
+
+    tables = {"activities": res.activities, "findings": res.findings}
+    if res.years is not None and len(res.years):
+        keep = ["activity", "year", "days", "da_applies", "years_since_start", "baseline", "daf", "baseline_adjusted",
+                "reductions", "gross_units", "sop_adaptation", "omge", "issuable"]
+        tables["credits"] = res.years[[c for c in keep if c in res.years.columns]]
+    write_tables(folder, tables, formats=formats)
+    chart = "issuable_by_year.png" if chart_png(res.years, folder / "issuable_by_year.png") else None
+    (folder / "summary.md").write_text(summary_markdown(res, chart), encoding="utf-8")

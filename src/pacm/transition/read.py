@@ -32,8 +32,14 @@ class Table:
     parse_seconds: float
 
 
-def read_frame(path: str | Path, mapping: Mapping):
-    """The raw sheet as a DataFrame, and the seconds it took. Bad files are input errors (exit 2)."""
+#: Rows per chunk when a CSV export is read and typed chunk by chunk (bounded memory for the raw cells).
+CHUNK_ROWS = 5000
+
+
+def read_frames(path: str | Path, mapping: Mapping, chunk_rows: int | None = CHUNK_ROWS):
+    """The raw sheet as DataFrames of at most ``chunk_rows`` rows (CSV; ``None``: one frame), with the
+    seconds each took. An ``.xlsx`` comes as one frame (calamine reads a sheet whole). Bad files are
+    input errors (exit 2), also when the defect is found in a later chunk."""
     import pandas as pd
 
     p = Path(path)
@@ -41,24 +47,37 @@ def read_frame(path: str | Path, mapping: Mapping):
     if not p.is_file():
         raise PacmInputError.single(src, "file-not-found", "file not found")
     suffix = p.suffix.lower()
+    if suffix not in EXCEL and suffix not in (".csv", ".txt"):
+        raise PacmInputError.single(src, "bad-format", f"cannot read '{suffix}' files", expected=".xlsx or .csv")
     t0 = time.perf_counter()
     try:
         if suffix in EXCEL:
-            df = pd.read_excel(p, sheet_name=mapping.sheet, engine="calamine")
-        elif suffix in (".csv", ".txt"):
-            df = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+            frames = iter([pd.read_excel(p, sheet_name=mapping.sheet, engine="calamine")])
         else:
-            raise PacmInputError.single(src, "bad-format", f"cannot read '{suffix}' files", expected=".xlsx or .csv")
+            frames = pd.read_csv(p, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8",
+                                 chunksize=chunk_rows)
+            if chunk_rows is None:
+                frames = iter([frames])
+        first = True
+        for df in frames:
+            seconds = time.perf_counter() - t0
+            df.columns = [str(c).strip() for c in df.columns]
+            if first:
+                check_headers(mapping, list(df.columns), src)
+                first = False
+            yield df, seconds
+            t0 = time.perf_counter()
     except PacmInputError:
         raise
     except UnicodeDecodeError as exc:
         raise PacmInputError.single(src, "not-utf8", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except Exception as exc:  # a corrupt or mislabelled file: say so, no traceback
-        raise PacmInputError.single(src, "file-unreadable", f"cannot read the file as {suffix[1:]}: {type(exc).__name__}: {exc}")
-    seconds = time.perf_counter() - t0
-    df.columns = [str(c).strip() for c in df.columns]
-    check_headers(mapping, list(df.columns), src)
-    return df, seconds
+        raise PacmInputError.single(src, "file-unreadable", f"cannot read the file as {suffix[1:]}: {exc}")  # no dependency exception name (issue 11)
+
+
+def read_frame(path: str | Path, mapping: Mapping):
+    """The raw sheet as one DataFrame, and the seconds it took."""
+    return next(read_frames(path, mapping, None))
 
 
 def _cells(s) -> list[Any]:
@@ -146,8 +165,25 @@ def _check(check: str, vals: list, header: str, defects: dict, found: list) -> N
                 vals[i] = None
 
 
-def read_table(path: str | Path, mapping: Mapping) -> Table:
-    df, read_s = read_frame(path, mapping)
-    t0 = time.perf_counter()
-    values, findings = type_columns(df, mapping, str(path))
-    return Table(str(path), len(df), values, findings, read_s, time.perf_counter() - t0)
+def read_table(path: str | Path, mapping: Mapping, chunk_rows: int | None = CHUNK_ROWS) -> Table:
+    """Every mapped column typed, reading and typing ``chunk_rows`` rows at a time (CSV), so the raw
+    cells of only one chunk are held at once. Typing is per row, so the result does not depend on the
+    chunk size (tests/test_transition_chunks.py); findings carry the row number in the whole file."""
+    values: dict[str, list] = {}
+    findings: list[C.InputFinding] = []
+    n, read_s, parse_s = 0, 0.0, 0.0
+    for df, seconds in read_frames(path, mapping, chunk_rows):
+        read_s += seconds
+        t0 = time.perf_counter()
+        vals, found = type_columns(df, mapping, str(path))
+        for k, v in vals.items():
+            values.setdefault(k, []).extend(v)
+        for f in found:
+            f.row += n
+        findings.extend(found)
+        n += len(df)
+        parse_s += time.perf_counter() - t0
+        del df, vals, found
+    if not values:
+        values = {k: [] for k in mapping.columns}
+    return Table(str(path), n, values, findings, read_s, parse_s)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..pdd.model import add_years, period_end
+from ..dates import add_years, days_inclusive, period_end, years_spanned  # noqa: F401 (years_spanned: callers import it from here)
 from .columns import InputFinding
 
 CP_NUMBERS = (1, 2, 3)
@@ -70,15 +70,6 @@ class Row:
     info: dict
     findings: list[InputFinding] = field(default_factory=list)
     flat: dict | None = None
-
-
-def years_spanned(start: dt.date, end: dt.date) -> int:
-    """Fewest whole years N with ``start + N years >= end``: an end on the anniversary itself counts as N
-    years (the PDD model's ``transition.cdm_crediting_period_years``)."""
-    n = max(0, end.year - start.year - 1)
-    while add_years(start, n) < end:
-        n += 1
-    return n
 
 
 _PARTS: dict[str, tuple[str, ...]] = {}
@@ -167,7 +158,7 @@ def build_row(i: int, v: dict[str, Any], ctx: Context) -> Row:
         if limit is not None and yrs > limit:
             allowed = period_end(cp.start, limit)
             _find(row, "input.crediting_period_too_long", "fail", "warning", [h[f"cp{cp.number}_start"], h[f"cp{cp.number}_end"]],
-                  f"Crediting period {cp.number} ({cp.start}..{cp.end}, {(cp.end - cp.start).days + 1} days) is longer than "
+                  f"Crediting period {cp.number} ({cp.start}..{cp.end}, {days_inclusive(cp.start, cp.end)} days) is longer than "
                   f"the {limit}-year CDM maximum for a {cp_type or 'fixed (type not given)'} period of "
                   f"{'an A/R' if removal else 'an'} activity: it should end by {allowed} ({(cp.end - allowed).days} days more).")
         elif cp.end == add_years(cp.start, yrs):

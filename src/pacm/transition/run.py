@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from ..dates import calendar_year_slices, year_basis
 from ..hosts import is_ldc, is_sids, parties
 from .evaluate import ELIGIBILITY_PREFIX, STATUSES, ChunkResult, evaluate_chunk, subset
 from .mapping import Mapping, load_mapping
@@ -89,7 +90,7 @@ def _slice(values: dict[str, list], a: int, b: int) -> dict[str, list]:
 
 def _work(args) -> ChunkResult:
     values, offset = args
-    return evaluate_chunk(values, offset, _SHARED["ctx"], _SHARED["compiled"])
+    return evaluate_chunk(values, offset, _SHARED["ctx"], _SHARED["compiled"], _SHARED["pass_messages"])
 
 
 def run(
@@ -101,18 +102,22 @@ def run(
     progress: Callable[[int, int], None] | None = None,
     table: Table | None = None,
     chunk_size: int | None = None,
-    all_findings: bool = False
+    all_findings: bool = False,
+    keep_credit_inputs: bool = False,
 ) -> RunResult:
     """Evaluate every row of the export at ``path`` on ``as_of``.
 
     ``findings`` holds every fail, insufficient_data and validator_judgement finding and every input
     finding; passing findings too when ``all_findings`` (they are always counted in ``activities``).
+    ``keep_credit_inputs``: keep the activity-years before crediting in ``credit_inputs`` (``pacm sweep``
+    re-credits them per scenario; the transition command does not need the copy).
     """
     import pandas as pd
 
     mapping = mapping or load_mapping()
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
+    own_table = table is None
     if table is None:
         table = read_table(path, mapping)
     timings["read_s"] = table.read_seconds
@@ -138,7 +143,7 @@ def run(
     else:  # in-process: chunks only pace the progress bar
         chunk = max(500, min(2000, n // 10 or 1))
     bounds = [(a, min(n, a + chunk)) for a in range(0, n, chunk)]
-    _SHARED.update(ctx=ctx, compiled=compiled)
+    _SHARED.update(ctx=ctx, compiled=compiled, pass_messages=all_findings)
     results: list[ChunkResult] = []
     done = 0
     if workers > 1 and len(bounds) > 1:
@@ -158,11 +163,13 @@ def run(
                         progress(done, n)
     if not results:
         for a, b in bounds:
-            results.append(evaluate_chunk(_slice(table.values, a, b), a, ctx, compiled))
+            results.append(evaluate_chunk(_slice(table.values, a, b), a, ctx, compiled, all_findings))
             done += b - a
             if progress:
                 progress(done, n)
     timings["evaluate_s"] = time.perf_counter() - t0
+    if own_table:  # nobody else holds the typed cells: free them before the tables are built
+        table.values = {}
 
     # -- merge: rules not checkable from this file, eligibility, tables
     t1 = time.perf_counter()
@@ -225,6 +232,7 @@ def run(
             rows_ = [res.valid_rows[p] for p in pos]
             keys_ = [res.valid_keys[p] for p in pos]
             findings.extend(zip(rows_, keys_, [rid] * len(pos), sts.tolist(), [sev] * len(pos), [fields] * len(pos), msgs.tolist()))
+    results.clear()  # the per-chunk arrays are merged: free them before the credits and tables
     # cell-level findings of the column reader, attached to their rows
     by_row = {a["_row"]: a for a in acts}
     for f in table.findings:
@@ -236,7 +244,8 @@ def run(
     findings.sort(key=lambda x: (x[0], not x[2].startswith("input."), x[2]))
 
     credit_rows, notes = _credit_rows(acts, ctx)
-    credit_inputs = [dict(r) for r in credit_rows]  # _credits consumes its rows
+    # a copy for `pacm sweep` only (_credits consumes its rows): 100,000 rows give about 250,000 activity-years
+    credit_inputs = [dict(r) for r in credit_rows] if keep_credit_inputs else []
     years = _credits(credit_rows, engine, as_of, notes)
     by_act: dict[int, int] = {}
     if len(years):
@@ -295,13 +304,10 @@ def _credit_rows(acts: list[dict], ctx: Context) -> tuple[list[dict], list[str]]
             continue
         first = max(tcp.start, ctx.a64_vintage_from)
         until = a.get("cdm_methodology_until")
-        for y in range(first.year, tcp.end.year + 1):
-            lo, hi = max(first, dt.date(y, 1, 1)), min(tcp.end, dt.date(y, 12, 31))
-            if hi < lo:
-                continue
+        for y, lo, hi, days in calendar_year_slices(first, tcp.end):
             da = until is not None and lo > until
             rows.append({
-                "_row": a["_row"], "activity": a["reference"], "year": y, "days": (hi - lo).days + 1,
+                "_row": a["_row"], "activity": a["reference"], "year": y, "days": days,
                 "annual": tcp.annual_er, "project": Decimal(0), "leakage": Decimal(0),
                 "years_since_start": (y - until.year - 1) if da else 0, "da_applies": da,
                 "activity_type": "emission_reduction", "buffer_rate": Decimal(0),
@@ -317,26 +323,18 @@ def _credit_rows(acts: list[dict], ctx: Context) -> tuple[list[dict], list[str]]
 
 def _credits(rows: list[dict], engine, as_of: dt.date, notes: list[str]):
     """Issuable A6.4ERs per activity-year through the shared crediting pipeline."""
-    import calendar
     from decimal import Decimal, localcontext
 
     import pandas as pd
 
     try:
-        from ..quantities.pipeline import PARAM_NAMES, credit_years
+        from ..quantities.pipeline import PARAM_NAMES, PREC, credit_years, resolve
     except ImportError:  # pragma: no cover - the quantities package is part of pacm
         notes.append("pacm.quantities.pipeline is not available: no credit estimates.")
         return pd.DataFrame()
     ps = engine.pack.params
-    params: dict = {}
-    missing = []
-    for name in PARAM_NAMES:
-        if name not in ps.params:
-            continue
-        try:
-            params[name] = ps.value(name, as_of)
-        except KeyError:
-            missing.append(name)
+    # the one parameter resolution of the single check (pacm.quantities.pipeline.resolve)
+    params, missing = resolve(ps, [n for n in PARAM_NAMES if n in ps.params], as_of)
     if not rows:
         return pd.DataFrame(columns=["activity", "year", "issuable", "_row"])
     if any(m.startswith("baseline.downward_adjustment") for m in missing):
@@ -350,11 +348,14 @@ def _credits(rows: list[dict], engine, as_of: dt.date, notes: list[str]):
     if blocking:
         notes.append(f"Parameters not in force on {as_of} ({', '.join(blocking)}): no credit estimates.")
         return pd.DataFrame(columns=["activity", "year", "issuable", "_row"])
-    day_count = str(params.get("crediting.day_count", "actual_actual"))
+    if "crediting.day_count" not in params:
+        notes.append(f"No day-count convention (crediting.day_count) in force on {as_of}: no credit estimates.")
+        return pd.DataFrame(columns=["activity", "year", "issuable", "_row"])
+    day_count = str(params["crediting.day_count"])
     with localcontext() as c:
-        c.prec = 34
+        c.prec = PREC
         for r in rows:
-            diy = (366 if calendar.isleap(r["year"]) else 365) if day_count == "actual_actual" else 365
+            diy = year_basis(r["year"], day_count)  # the single check's day count (pacm.dates)
             r["baseline"] = r.pop("annual") * Decimal(r["days"]) / Decimal(diy)
     df = pd.DataFrame.from_records(rows)
     out = credit_years(df, params)
