@@ -305,3 +305,54 @@ def test_summary_screen_exactly():
     assert "would be issuable once the failures are resolved: -" in wrapped  # no figure: "-"
     body = wrapped[wrapped.index("Failing (1)") + 1:]
     assert all(len(line) <= 50 for line in body) and body[0].startswith("- r.long: word") and body[1].startswith("  word")
+
+
+def test_xlsx_sheet_limits_and_header(tmp_path, monkeypatch):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from pacm.report import batch
+
+    # Excel's limits ("Excel specifications and limits"): 1,048,576 rows a sheet, 31 characters a sheet name
+    assert batch.XLSX_MAX_ROWS == 1_048_576
+    monkeypatch.setattr(batch, "XLSX_MAX_ROWS", 3)  # a header and two rows fit in three; three rows do not
+    name = "a" * 40
+    batch.write_tables(tmp_path, {name: pd.DataFrame({"x": [1, 2]})}, formats=("xlsx",))
+    ws = load_workbook(tmp_path / f"{name}.xlsx").active
+    assert ws.title == "a" * 31
+    assert ws["A1"].value == "x" and ws["A1"].font.b and not ws["A2"].font.b  # the header in bold, frozen
+    assert ws.freeze_panes == "A2"
+    with pytest.raises(ValueError, match=r"table 'b' has 3 rows; an XLSX sheet holds at most 2 "):
+        batch.write_tables(tmp_path, {"b": pd.DataFrame({"x": [1, 2, 3]})}, formats=("xlsx",))
+
+
+@pytest.fixture(scope="module")
+def quantified():
+    """The wind example with its credited quantities (the terminal report prints their trace)."""
+    return Engine().check(load_pdd(WIND), AS_OF)
+
+
+def test_render_routes_every_option(hostile_result, quantified):
+    passing = [f.rule for f in hostile_result.findings if f.status == "pass"]
+    assert passing
+    for fmt in ("text", "markdown", "html", "json"):
+        r = quantified if fmt == "text" else hostile_result
+        full, only_fail = render(r, fmt), render(r, fmt, show=["fail"])
+        assert any(p in full for p in passing) and not any(f"{p}:" in only_fail or f'"{p}"' in only_fail
+                                                           or f">{p}</code>" in only_fail for p in passing), fmt
+        assert render(r, fmt, lang="ja") != full, fmt
+    js = render(hostile_result, "json")
+    assert js.startswith('{\n  "') and js.endswith("}\n") and "\u202e" in js  # indent 2, UTF-8 kept
+    summary = render(hostile_result, "json", summary=True)
+    assert summary.startswith('{\n  "') and summary.endswith("}\n") and "\u202e" in summary
+    assert json.loads(render(hostile_result, "json", lang="ja", summary=True))["verdict"] != json.loads(summary)["verdict"]
+    assert render(hostile_result, "markdown", summary=True, lang="ja") != render(hostile_result, "markdown", summary=True)
+    page = render(hostile_result, "html", summary=True)
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+                           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">")
+    assert "<title>T:=HYPERLINK(&quot;http://evil&quot;)&lt;img" in page and "<pre>T:=HYPERLINK(" in page
+    assert "Verdict" in page and page.endswith("</pre></body></html>\n")
+    md = render(hostile_result, "markdown")
+    assert "How each quantity was computed" not in md and "How each quantity was computed" in render(hostile_result, "markdown", trace=True)
+    text, traced = render(quantified, "text"), render(quantified, "text", trace=True)
+    assert len(traced) > len(text) and "\x1b[" not in text and "\x1b[" in render(quantified, "text", color=True)

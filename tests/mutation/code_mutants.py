@@ -88,9 +88,10 @@ NOT_KILLED = ("survived", "no tests", "suspicious")
 
 
 # ----------------------------------------------------------------------------- running mutmut
-def _copy_tree(dest: Path) -> None:
-    """The tracked files of the worktree, as they are on disk (uncommitted edits included)."""
-    if dest.exists():
+def _copy_tree(dest: Path, keep: bool = False) -> None:
+    """The tracked files of the worktree, as they are on disk (uncommitted edits included); ``keep``:
+    over an earlier copy, keeping mutmut's ``mutants/`` and its results (a run stopped half-way resumes)."""
+    if dest.exists() and not keep:
         shutil.rmtree(dest)
     dest.mkdir(parents=True)
     out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
@@ -121,12 +122,27 @@ def _existing(tests: list[str]) -> list[str]:
     return [t for t in tests if t.startswith("-") or (ROOT / t.split("::")[0]).exists()]
 
 
+def _results(mutmut: Path, d: Path, group: dict, only: str | None = None):
+    """mutant name -> status of the group's mutants in ``d`` (a list of names when ``only`` picks one status)."""
+    if not (d / "mutants").exists():
+        return [] if only else {}
+    res = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=d, capture_output=True, text=True)
+    status: dict[str, str] = {}
+    for line in res.stdout.splitlines():
+        if "__mutmut_" in line and ":" in line:
+            k, v = line.strip().rsplit(":", 1)
+            if _selected(k.strip(), group):
+                status[k.strip()] = v.strip()
+    return [k for k, v in status.items() if v == only] if only else status
+
+
 def _selected(name: str, group: dict) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in group.get("functions", ["*"]))
 
 
-def run_group(name: str, children: int, log=print, collect_only: bool = False) -> dict:
-    """Run mutmut on one group in its scratch copy (``collect_only``: read the results of the last run there)."""
+def run_group(name: str, children: int, log=print, collect_only: bool = False, resume: bool = False) -> dict:
+    """Run mutmut on one group in its scratch copy (``collect_only``: read the results of the last run there;
+    ``resume``: run only the mutants the last run there did not reach, and those of functions changed since)."""
     group = GROUPS[name]
     d = WORK / name
     mutmut = Path(sys.executable).parent / "mutmut"
@@ -135,22 +151,20 @@ def run_group(name: str, children: int, log=print, collect_only: bool = False) -
         timing = d / "seconds.txt"
         seconds = float(timing.read_text()) if timing.exists() else 0.0
     else:
-        _copy_tree(d)
+        _copy_tree(d, keep=resume)
         (d / "setup.cfg").write_text(_setup_cfg(group), encoding="utf-8")
-        t0 = time.perf_counter()
+        before = float((d / "seconds.txt").read_text()) if resume and (d / "seconds.txt").exists() else 0.0
+        t0 = time.perf_counter() - before
         log(f"mutmut: {name}: {', '.join(group['mutate'])} (log: {d / 'mutmut.log'})")
-        with open(d / "mutmut.log", "w", encoding="utf-8") as fh:
-            rc = subprocess.run([str(mutmut), "run", "--max-children", str(children), *group.get("functions", [])],
-                                cwd=d, stdout=fh, stderr=subprocess.STDOUT).returncode
+        # named mutants are re-run even when they have a result: on resume, name those without one
+        names = _results(mutmut, d, group, only="not checked") if resume else group.get("functions", [])
+        if not (resume and not names):
+            with open(d / "mutmut.log", "a" if resume else "w", encoding="utf-8") as fh:
+                rc = subprocess.run([str(mutmut), "run", "--max-children", str(children), *names],
+                                    cwd=d, stdout=fh, stderr=subprocess.STDOUT).returncode
         seconds = time.perf_counter() - t0
         (d / "seconds.txt").write_text(f"{seconds:.1f}\n")
-    res = subprocess.run([str(mutmut), "results", "--all", "true"], cwd=d, capture_output=True, text=True)
-    status: dict[str, str] = {}
-    for line in res.stdout.splitlines():
-        if "__mutmut_" in line and ":" in line:
-            k, v = line.strip().rsplit(":", 1)
-            if _selected(k.strip(), group):
-                status[k.strip()] = v.strip()
+    status = _results(mutmut, d, group)
     if rc or not status:
         log(f"mutmut: {name}: exit code {rc}, {len(status)} mutants; see {d / 'mutmut.log'}")
     diffs = _diffs(d / "mutants", group["mutate"])
@@ -185,8 +199,9 @@ def _diffs(mutants_dir: Path, files: list[str]) -> dict[str, tuple[str, str]]:
         bodies: dict[str, list[str]] = {}
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and "__mutmut_" in node.name:
-                first = node.body[0].lineno - 1 if node.body else node.lineno
-                bodies[node.name] = lines[first:node.end_lineno]
+                first = min([node.lineno] + [d.lineno for d in node.decorator_list]) - 1
+                body = lines[first:node.end_lineno]
+                bodies[node.name] = [x.replace(node.name, "f") for x in body]  # the signature too (defaults)
         for name, body in bodies.items():
             base, _, n = name.rpartition("__mutmut_")
             if n == "orig" or base + "__mutmut_orig" not in bodies:
@@ -352,6 +367,7 @@ def main(argv=None) -> int:
     ap.add_argument("groups", nargs="*", default=list(GROUPS), help=f"some of {', '.join(GROUPS)} (default: all)")
     ap.add_argument("--out", type=Path, help="write the report here (Markdown); the raw results go beside it as JSON")
     ap.add_argument("--children", type=int, default=1, help="mutmut worker processes (default 1: a shared machine)")
+    ap.add_argument("--resume", action="store_true", help="continue the last run of each group where it stopped")
     ap.add_argument("--collect-only", action="store_true",
                     help="no run: report the last run's results in $PACM_MUTATION_DIR (after editing equivalent.yaml)")
     a = ap.parse_args(argv)
@@ -362,7 +378,7 @@ def main(argv=None) -> int:
     results = []
     for g in a.groups:
         results.append(run_group(g, a.children, log=lambda s: print(s, file=sys.stderr, flush=True),
-                                 collect_only=a.collect_only))
+                                 collect_only=a.collect_only, resume=a.resume))
         if a.out:  # after each group, so a long run stopped half-way keeps what it measured
             _write(a.out, *report(results, load_explained()))
     text, data = report(results, load_explained())
