@@ -68,7 +68,7 @@ GROUPS: dict[str, dict] = {
     },
     "rete": {"mutate": ["src/pacm/evaluate/rete.py"],
              # test_6 opens thousands of sessions (a minute): the session handling it guards is tested by test_3
-             "tests": FAST_EVALUATOR_TESTS + ["tests/test_rete_hazards.py",
+             "tests": FAST_EVALUATOR_TESTS + ["tests/test_rete_adapter.py", "tests/test_rete_hazards.py",
                                               "--deselect=tests/test_rete_hazards.py::test_6_thousands_of_sessions"]},
     "patterns": {"mutate": ["src/pacm/expr/patterns.py"], "tests": FAST_EVALUATOR_TESTS + ["tests/test_expr.py"]},
     # the facts the eligibility rules read, derived per row (the rules themselves are YAML: tests/mutation/rules.py);
