@@ -70,7 +70,8 @@ GROUPS: dict[str, dict] = {
              # test_6 opens thousands of sessions (a minute): the session handling it guards is tested by test_3
              "tests": FAST_EVALUATOR_TESTS + ["tests/test_rete_adapter.py", "tests/test_rete_hazards.py",
                                               "--deselect=tests/test_rete_hazards.py::test_6_thousands_of_sessions"]},
-    "patterns": {"mutate": ["src/pacm/expr/patterns.py"], "tests": FAST_EVALUATOR_TESTS + ["tests/test_expr.py"]},
+    "patterns": {"mutate": ["src/pacm/expr/patterns.py"],
+                 "tests": ["tests/test_patterns_compile.py", "tests/test_expr.py"] + FAST_EVALUATOR_TESTS},
     # the facts the eligibility rules read, derived per row (the rules themselves are YAML: tests/mutation/rules.py);
     # the merge of the rules' statuses into transition_eligible sits inside transition.run.run (see docs/testing.md)
     "transition": {
