@@ -234,7 +234,7 @@ def test_html_report_honours_trace_lang_show_and_charts(hostile_result):
     assert '<html lang="ja">' in render_html(hostile_result, lang="ja")
     for cid, title in (("chart-emissions", "Baseline, downward-adjusted baseline and project emissions per year"),
                        ("chart-issuance", "Issuable A6.4ERs and deductions per year")):
-        assert f'id="{cid}"' in full and title in full
+        assert f'<figure id="{cid}">' in full and f"<figcaption>{title}</figcaption>" in full
     rules_failing = [f.rule for f in hostile_result.findings if f.status == "fail"]
     rules_passing = [f.rule for f in hostile_result.findings if f.status == "pass"]
     only_fail = render_html(hostile_result, show=["fail"])
@@ -251,6 +251,9 @@ def test_markdown_report_layout(hostile_result):
     assert "\n\n## " in md  # a blank line before each section is kept
     assert not any(line != line.rstrip() for line in md.splitlines())  # no trailing spaces
     assert "\n  - " in md  # nested list items keep their indentation (validator checklist)
+    # a filtered report leaves empty sections: their blank lines still collapse to one
+    filtered = render_markdown(hostile_result, show=["fail"])
+    assert "\n\n\n" not in filtered and "\n\n## " in filtered
     assert "\n# " not in md.replace("\n# pacm", "") and md.startswith("# pacm check: ")
     passing = [f.rule for f in hostile_result.findings if f.status == "pass"]
     only_fail = render_markdown(hostile_result, show=["fail"])
@@ -338,7 +341,7 @@ def test_render_routes_every_option(hostile_result, quantified):
     for fmt in ("text", "markdown", "html", "json"):
         r = quantified if fmt == "text" else hostile_result
         full, only_fail = render(r, fmt), render(r, fmt, show=["fail"])
-        assert any(p in full for p in passing) and not any(f"{p}:" in only_fail or f'"{p}"' in only_fail
+        assert any(p in full for p in passing) and not any(f"{p}:" in only_fail or f'"{p}"' in only_fail or f"`{p}`" in only_fail
                                                            or f">{p}</code>" in only_fail for p in passing), fmt
         assert render(r, fmt, lang="ja") != full, fmt
     js = render(hostile_result, "json")
@@ -356,3 +359,48 @@ def test_render_routes_every_option(hostile_result, quantified):
     assert "How each quantity was computed" not in md and "How each quantity was computed" in render(hostile_result, "markdown", trace=True)
     text, traced = render(quantified, "text"), render(quantified, "text", trace=True)
     assert len(traced) > len(text) and "\x1b[" not in text and "\x1b[" in render(quantified, "text", color=True)
+
+
+def test_summary_screen_in_japanese_and_its_edges():
+    """Headings, labels and counts in ``lang`` (src/pacm/i18n/ja.yaml); wrapping at the default width of 110
+    on the terminal only; a title longer than the terminal limit kept whole; no trailing space."""
+    data = {
+        "pdd": {"source": "p.yaml", "title": "  " + "T" * 400, "reference": "R", "host_party": "IND",
+                "type": "emission_reduction", "methodology": "ACM0002 v22.0"},
+        "as_of": "2026-11-01", "verdict": "v", "summary": {"insufficient_data": 1}, "issuable": None,
+        # "- r.x: " is 7 characters, the word 102, then " z": 111 in all, one over the width of 110
+        "failing": [{"rule": "r.x", "title": "X", "message": "w" * 102 + " z"}],
+        "informative": [{"rule": "r.i", "title": "I", "message": "i"}],
+        "insufficient_data": [{"rule": "r.n", "title": "N", "message": "n"}],
+    }
+    ja = render_summary(data, lang="ja")
+    for en in ("as of", "Verdict", "findings", "Failing", "Cannot be decided", "would be issuable", "insufficient data"):
+        assert en not in ja, en
+    for jp in ("評価日", "判定: v", "判定結果: 1 データ不足", "不適合 (1)", "不適合（情報提供のみ。PDDの判定には数えない） (1)",
+               "PDDから判断できない (1)", "不適合が解消されれば発行可能となるA6.4ER: -"):
+        assert jp in ja, jp
+    en = render_summary(data)
+    assert en.startswith("  " + "T" * 400 + "\n")  # whole (no terminal cut at 300), leading spaces kept
+    assert "- r.x: " + "w" * 102 + "\n  z\n" in en  # wrapped at 110 columns
+    md = render_summary(data, markdown=True)
+    assert "- r.x: " + "w" * 102 + " z\n" in md  # Markdown is never wrapped (a list item is one line)
+    empty = render_summary(dict(data, summary={}, failing=[], informative=[], insufficient_data=[]))
+    assert empty.endswith("findings:\n")  # "findings: " with nothing after it: the trailing space dropped
+
+
+def test_terminal_report_keeps_a_long_title_whole():
+    pdd = load_pdd(WIND)
+    pdd.activity.title = "L" * 400 + "\x1b"
+    out = render(Engine().check(pdd, AS_OF, quantities=False), "text")
+    assert "L" * 400 + "\\x1b\n" in out  # the report's own lines are not cut at the 300 of a message
+
+
+def test_summary_in_japanese_carries_the_japanese_findings():
+    r = Engine().check(load_pdd(ROOT / "examples" / "landfill_gas_fails_additionality.yaml"), AS_OF, quantities=False)
+    ja_json = json.loads(render(r, "json", lang="ja"))  # the JSON contract, in Japanese
+    failing = [f["message"] for f in ja_json["findings"] if f["status"] == "fail" and f.get("severity") != "info"]
+    assert failing
+    for fmt in ("text", "markdown"):
+        summary = render(r, fmt, summary=True, lang="ja")
+        assert "判定" in summary and "Verdict" not in summary, fmt
+        assert " ".join(failing[0].split())[:20] in summary.replace("\\", ""), fmt
