@@ -142,9 +142,11 @@ def _selected(name: str, group: dict) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in group.get("functions", ["*"]))
 
 
-def run_group(name: str, children: int, log=print, collect_only: bool = False, resume: bool = False) -> dict:
+def run_group(name: str, children: int, log=print, collect_only: bool = False, resume: bool = False,
+              survivors: bool = False) -> dict:
     """Run mutmut on one group in its scratch copy (``collect_only``: read the results of the last run there;
-    ``resume``: run only the mutants the last run there did not reach, and those of functions changed since)."""
+    ``resume``: run only the mutants the last run there did not reach, and those of functions changed since;
+    ``survivors``: run again only the last run's survivors, with the tests as they are now)."""
     group = GROUPS[name]
     d = WORK / name
     mutmut = Path(sys.executable).parent / "mutmut"
@@ -153,15 +155,17 @@ def run_group(name: str, children: int, log=print, collect_only: bool = False, r
         timing = d / "seconds.txt"
         seconds = float(timing.read_text()) if timing.exists() else 0.0
     else:
-        _copy_tree(d, keep=resume)
+        if survivors:
+            left = [k for k, v in _results(mutmut, d, group).items() if v in NOT_KILLED]
+        _copy_tree(d, keep=resume or survivors)
         (d / "setup.cfg").write_text(_setup_cfg(group), encoding="utf-8")
-        before = float((d / "seconds.txt").read_text()) if resume and (d / "seconds.txt").exists() else 0.0
+        before = float((d / "seconds.txt").read_text()) if (resume or survivors) and (d / "seconds.txt").exists() else 0.0
         t0 = time.perf_counter() - before
         log(f"mutmut: {name}: {', '.join(group['mutate'])} (log: {d / 'mutmut.log'})")
         # named mutants are re-run even when they have a result: on resume, name those without one
-        names = _results(mutmut, d, group, only="not checked") if resume else group.get("functions", [])
-        if not (resume and not names):
-            with open(d / "mutmut.log", "a" if resume else "w", encoding="utf-8") as fh:
+        names = left if survivors else _results(mutmut, d, group, only="not checked") if resume else group.get("functions", [])
+        if names or not (resume or survivors):
+            with open(d / "mutmut.log", "a" if resume or survivors else "w", encoding="utf-8") as fh:
                 rc = subprocess.run([str(mutmut), "run", "--max-children", str(children), *names],
                                     cwd=d, stdout=fh, stderr=subprocess.STDOUT).returncode
         seconds = time.perf_counter() - t0
@@ -370,6 +374,8 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, help="write the report here (Markdown); the raw results go beside it as JSON")
     ap.add_argument("--children", type=int, default=1, help="mutmut worker processes (default 1: a shared machine)")
     ap.add_argument("--resume", action="store_true", help="continue the last run of each group where it stopped")
+    ap.add_argument("--survivors", action="store_true",
+                    help="run the last run's survivors again (after adding tests; the other results stand)")
     ap.add_argument("--collect-only", action="store_true",
                     help="no run: report the last run's results in $PACM_MUTATION_DIR (after editing equivalent.yaml)")
     a = ap.parse_args(argv)
@@ -380,7 +386,7 @@ def main(argv=None) -> int:
     results = []
     for g in a.groups:
         results.append(run_group(g, a.children, log=lambda s: print(s, file=sys.stderr, flush=True),
-                                 collect_only=a.collect_only, resume=a.resume))
+                                 collect_only=a.collect_only, resume=a.resume, survivors=a.survivors))
         if a.out:  # after each group, so a long run stopped half-way keeps what it measured
             _write(a.out, *report(results, load_explained()))
     text, data = report(results, load_explained())
