@@ -30,12 +30,14 @@ def ctx(**kw) -> Context:
         max_years={("emission_reduction", "renewable"): 7, ("emission_reduction", "fixed"): 10,
                    ("removal", "renewable"): 20, ("removal", "fixed"): 30},
         headers=HEADERS, to={"title": ["activity.title"]},
-        constants={"activity.methodology.version": "n/a", "additionality.investment.analysis": "benchmark"},
+        # the investment constant first: the others must still be set after it is passed over
+        constants={"additionality.investment.analysis": "benchmark", "activity.methodology.version": "n/a"},
         technology_by_type={"Wind": "wind"}, technology_by_subtype={"Solar PV": "solar"},
         removal_prefixes=("AR-",), renewable_years=(7,), fixed_years=(10,),
-        iso2_to_iso3={"IN": "IND", "BT": "BTN", "VU": "VUT", "BR": "BRA"},
+        iso2_to_iso3={"IN": "IND", "BT": "BTN", "VU": "VUT", "BR": "BRA", "MW": "MWI", "ZZ": "ZZZ"},
         # (LDC, SIDS) on the as-of date: Bhutan graduated on 2023-12-13; Vanuatu is a SIDS (graduated 2020)
-        host_status={"IND": (False, False), "BTN": (False, False), "VUT": (False, True), "BRA": (False, False)},
+        host_status={"IND": (False, False), "BTN": (False, False), "VUT": (False, True), "BRA": (False, False),
+                     "MWI": (True, False), "ZZZ": (None, None)},  # Malawi is an LDC; ZZZ: status unknown
         host_status_snapshot={"IND": (False, False), "BTN": (True, False), "VUT": (False, True), "BRA": (False, False)},
         snapshot_date=D(2022, 6, 30),
     )
@@ -269,3 +271,92 @@ def test_mapped_values_constants_and_technology():
     assert r.nested["activity"]["methodology"]["version"] == "n/a"
     assert row(reference=None, unique_id="UID1").key == "UID1" and row(reference=None).key == "row 2"
     assert row(kind=True).info["kind"] == "PoA" and row(kind=False).info["kind"] == "PA" and row().info["kind"] is None
+
+
+# ----------------------------------------------------------------------------- more edges (mutation survivors)
+def test_nested_paths_are_set_from_a_fresh_path():
+    from pacm.transition.rows import _set
+
+    d: dict = {}
+    _set(d, "only_in_this_test.a.b", 1)
+    _set(d, "only_in_this_test.a.c", 2)
+    assert d == {"only_in_this_test": {"a": {"b": 1, "c": 2}}}
+
+
+def test_the_active_period_wins_even_when_the_export_lists_periods_out_of_order():
+    # CP1 is the one active on 2021-01-01; CP2 (listed after it) started before and ended before the cut-off
+    r = row(cp1_start=D(2021, 1, 1), cp1_end=D(2027, 12, 31), cp2_start=D(2014, 1, 1), cp2_end=D(2020, 12, 31))
+    assert r.nested["transition"]["cdm_crediting_period_number"] == 1
+    r = row(cp1_start=D(2011, 1, 2), cp1_end=D(2021, 1, 1), cp2_start=D(2015, 1, 1), cp2_end=D(2020, 12, 31))
+    assert r.nested["transition"]["cdm_crediting_period_number"] == 1  # ends on the day: active
+
+
+def test_later_periods_are_read_after_an_unusable_first_one():
+    assert row(cp1_start=None, cp1_end=None, cp2_start=D(2014, 1, 1), cp2_end=D(2023, 12, 31)).nested["crediting_period"]["number"] == 2
+    r = row(cp1_start=D(2013, 12, 31), cp1_end=D(2013, 1, 1), cp2_start=D(2014, 1, 1), cp2_end=D(2023, 12, 31))
+    assert r.nested["crediting_period"]["number"] == 2
+    assert r.findings[0].message == "Crediting period 1 ends (2013-01-01) before it starts (2013-12-31); the period is not used."
+    assert (r.findings[0].status, r.findings[0].severity, r.findings[0].row) == ("fail", "warning", 0)
+    one_day = row(cp1_start=D(2021, 1, 1), cp1_end=D(2021, 1, 1))  # ends the day it starts: a period of 0 whole years
+    assert one_day.nested["crediting_period"]["length_years"] == 0 and "input.crediting_period_end_before_start" not in rules_of(one_day)
+
+
+def test_finding_status_severity_and_message():
+    f = row(cp2_start=D(2022, 12, 6), cp2_end=None).findings[0]
+    assert (f.status, f.severity) == ("insufficient_data", "warning")
+    assert f.message == "Crediting period 2 has only one of its start and end dates; the period is not used."
+    f = row(cp1_end=D(2022, 12, 6)).findings[0]
+    assert (f.rule, f.status, f.severity) == ("input.crediting_period_end_on_anniversary", "fail", "info")
+    # 2012-12-06 + 10 years - 1 day = 2022-12-05
+    assert f.message == ("Crediting period 1 ends on 2022-12-06, the 10-year anniversary of its start, one day past "
+                         "start + 10 years - 1 day (2022-12-05); counted as 10 years.")
+    f = row(cp1_start=D(2012, 2, 29), cp1_end=D(2022, 2, 28)).findings[0]
+    assert (f.status, f.severity) == ("fail", "info")
+    f = row(cp_type=None).findings[0]  # 10 years: fixed
+    assert f.message == ("'CP_TYPE' is empty; read as 'fixed' from the length of the first crediting period "
+                         "(2012-12-06..2022-12-05, 10 years).")
+
+
+@pytest.mark.parametrize("start, end", [(D(2013, 1, 29), D(2023, 1, 28)), (D(2013, 2, 28), D(2023, 2, 27))])
+def test_only_29_february_is_a_leap_day_start(start, end):
+    assert "input.leap_day_start" not in rules_of(row(cp1_start=start, cp1_end=end))
+
+
+def test_registration_date_value():
+    r = row()
+    assert r.nested["transition"]["cdm_registration_date"] == D(2012, 12, 6)
+    assert r.nested["dates"]["registration_date"] == D(2012, 12, 6)
+
+
+def test_mixed_hosts_message_parts():
+    f = [x for x in row(hosts=["MW", "IN"]).findings if x.rule == "input.host_status_per_cpa"][0]
+    assert f.severity == "info" and "MWI (LDC), IND (neither)" in f.message
+    assert "CPAs per host" not in f.message and "hosts only. " in f.message
+    assert f.message.endswith("Estimated credits count the share of proceeds in full (conservative).")
+    # one host whose status is unknown: undecided, but not a question of CPA hosts
+    one = row(hosts=["ZZ"])
+    assert one.info["sop_exempt"] is None and "input.host_status_per_cpa" not in rules_of(one)
+
+
+def test_stale_sids_flag():
+    # Vanuatu is a SIDS on the export's date; a flag saying "No" is stale
+    r = row(hosts=["VU"], sids_flag=False)
+    assert rules_of(r) == ["input.stale_flag"] and r.findings[0].columns == ("SIDS_FLAG",)
+    assert "(SIDS: VUT)" in r.findings[0].message
+    assert rules_of(row(hosts=["VU"], sids_flag=True)) == []
+
+
+@pytest.mark.parametrize("methodology, kind", [
+    ("ACM0002;AR-AM0014", "removal"),  # no space after the separator
+    ("AMS-I.D,AR-AMS0007", "removal"),  # a comma separates too
+    ("ACM0002", "emission_reduction"),
+])
+def test_methodology_separators(methodology, kind):
+    assert row(methodology=methodology).nested["activity"]["type"] == kind
+
+
+@pytest.mark.parametrize("column", ["irr_benchmark", "irr_without", "irr_with"])
+def test_any_irr_figure_brings_the_investment_constants(column):
+    r = row(**{column: Decimal("10")})
+    assert r.nested["additionality"]["investment"]["analysis"] == "benchmark"
+    assert r.nested["activity"]["methodology"]["version"] == "n/a"
