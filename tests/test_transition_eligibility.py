@@ -29,7 +29,7 @@ def ctx(**kw) -> Context:
         a64_vintage_from=D(2021, 1, 1),
         max_years={("emission_reduction", "renewable"): 7, ("emission_reduction", "fixed"): 10,
                    ("removal", "renewable"): 20, ("removal", "fixed"): 30},
-        headers=HEADERS, to={"title": ["activity.title"]},
+        headers=HEADERS, to={"title": ["activity.title"], "capacity": ["activity.capacity_mw"]},
         # the investment constant first: the others must still be set after it is passed over
         constants={"additionality.investment.analysis": "benchmark", "activity.methodology.version": "n/a"},
         technology_by_type={"Wind": "wind"}, technology_by_subtype={"Solar PV": "solar"},
@@ -38,7 +38,8 @@ def ctx(**kw) -> Context:
         # (LDC, SIDS) on the as-of date: Bhutan graduated on 2023-12-13; Vanuatu is a SIDS (graduated 2020)
         host_status={"IND": (False, False), "BTN": (False, False), "VUT": (False, True), "BRA": (False, False),
                      "MWI": (True, False), "ZZZ": (None, None)},  # Malawi is an LDC; ZZZ: status unknown
-        host_status_snapshot={"IND": (False, False), "BTN": (True, False), "VUT": (False, True), "BRA": (False, False)},
+        host_status_snapshot={"IND": (False, False), "BTN": (True, False), "VUT": (False, True), "BRA": (False, False),
+                              "MWI": (True, False), "ZZZ": (None, None)},
         snapshot_date=D(2022, 6, 30),
     )
     base.update(kw)
@@ -275,12 +276,15 @@ def test_mapped_values_constants_and_technology():
 
 # ----------------------------------------------------------------------------- more edges (mutation survivors)
 def test_nested_paths_are_set_from_a_fresh_path():
+    import os
+
     from pacm.transition.rows import _set
 
+    top = f"fresh{os.getpid()}"  # a path this process has not split yet (the split is memoised per path)
     d: dict = {}
-    _set(d, "only_in_this_test.a.b", 1)
-    _set(d, "only_in_this_test.a.c", 2)
-    assert d == {"only_in_this_test": {"a": {"b": 1, "c": 2}}}
+    _set(d, f"{top}.a.b", 1)
+    _set(d, f"{top}.a.c", 2)
+    assert d == {top: {"a": {"b": 1, "c": 2}}}
 
 
 def test_the_active_period_wins_even_when_the_export_lists_periods_out_of_order():
@@ -360,3 +364,46 @@ def test_any_irr_figure_brings_the_investment_constants(column):
     r = row(**{column: Decimal("10")})
     assert r.nested["additionality"]["investment"]["analysis"] == "benchmark"
     assert r.nested["activity"]["methodology"]["version"] == "n/a"
+
+
+@pytest.mark.parametrize("hosts, flag, said, gives", [
+    (["BT"], False, "No", "1 of 1 (LDC: BTN)"),
+    (["IN"], True, "Yes", "0 of 1 (LDC: none)"),
+    (["BT", "MW"], (1, 2), "1 of 2 countries", "2 of 2 (LDC: BTN, MWI)"),
+])
+def test_stale_flag_message(hosts, flag, said, gives):
+    f = row(hosts=hosts, ldc_flag=flag).findings[-1]
+    assert (f.rule, f.status, f.severity) == ("input.stale_flag", "fail", "info")
+    assert f.message == (f"'LDC_FLAG' says {said}, but on 2022-06-30 the UN list (with dated graduations) gives {gives}. "
+                         "pacm judges LDC status on the date that matters instead.")
+
+
+def test_no_flag_is_not_stale():
+    assert rules_of(row(hosts=["BT"], ldc_flag=None)) == []
+
+
+def test_activity_facts_for_the_outputs():
+    r = row(title="Samana", unique_id="UID9", kind=True)
+    i = r.info
+    assert (i["reference"], i["cdm_reference"], i["unique_id"], i["title"]) == ("9001", "9001", "UID9", "Samana")
+    assert (i["host"], i["host_party"], i["methodology"], i["activity_type"], i["cdm_status"]) == (
+        "IN", "IND", "ACM0002", "emission_reduction", "registered")
+    assert i["_tcp"].number == 1 and i["_tcp"].start == D(2012, 12, 6)
+    assert row(hosts=[]).info["host"] is None
+
+
+def test_no_period_and_no_registration():
+    r = row(cp1_start=None, cp1_end=None, website_status=None)
+    assert "transition" not in r.nested and r.info["cdm_methodology_until"] is None
+    assert row(cp1_start=None, cp1_end=None, cp_type="fixed").info["renewals_left"] is None  # no period, nothing left
+
+
+def test_a_mapped_column_after_an_empty_one_is_still_set():
+    r = row(title=None, capacity=Decimal("50.4"))
+    assert r.nested["activity"]["capacity_mw"] == Decimal("50.4") and "title" not in r.nested["activity"]
+
+
+def test_missing_annual_er_finding():
+    f = row(cp1_annual_er=None).findings[0]
+    assert (f.rule, f.status, f.severity, f.columns) == ("input.missing_value", "insufficient_data", "info", ("CP1_ANNUAL_ER",))
+    assert f.message == "No ex-ante annual emission reductions for crediting period 1; credits cannot be estimated."

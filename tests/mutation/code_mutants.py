@@ -95,7 +95,7 @@ def _copy_tree(dest: Path, keep: bool = False) -> None:
     over an earlier copy, keeping mutmut's ``mutants/`` and its results (a run stopped half-way resumes)."""
     if dest.exists() and not keep:
         shutil.rmtree(dest)
-    dest.mkdir(parents=True)
+    dest.mkdir(parents=True, exist_ok=True)
     out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
                          check=True, capture_output=True).stdout
     for f in out.split(b"\0"):
