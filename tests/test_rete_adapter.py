@@ -51,3 +51,61 @@ def test_two_outcomes_for_one_rule_is_reported():
     ev._action(rid, "fail")(None)
     assert isinstance(ev._errors[0], ReteError)
     assert str(ev._errors[0]) == f"rule {rid} produced two outcomes (pass, fail)"
+
+
+# ----------------------------------------------------------------------------- rulesets within durable's limits
+def _pack(rule_ids=None):
+    from dataclasses import replace
+
+    compiled = Engine().compiled(dt.date(2026, 11, 1))
+    if rule_ids is None:
+        return compiled
+    return replace(compiled, rules=[r for r in compiled.rules if r.id in rule_ids])
+
+
+def _size(cr):
+    from pacm.expr.patterns import pattern_keys
+
+    o = cr.outcomes
+    keys = set().union(*(pattern_keys(p) for p in (o.passed, o.failed, o.not_applicable)))
+    return keys, sum(pattern_paths(p) for p in (o.passed, o.failed, o.not_applicable))
+
+
+def _two_rules():
+    """Two rules that read different fields, each with more than one condition path."""
+    pack = _pack()
+    sized = [(cr, *_size(cr)) for cr in pack.rules]
+    for i, (a, ka, pa) in enumerate(sized):
+        for b, kb, pb in sized[i + 1:]:
+            if kb - ka and ka - kb and pa > 1 and pb > 1:
+                return _pack({a.id, b.id}), (ka, pa), (kb, pb)
+    raise AssertionError("the pack has no two such rules")
+
+
+def test_rules_share_a_ruleset_up_to_the_limits_exactly():
+    pack, (ka, pa), (kb, pb) = _two_rules()
+    keys, paths = len(ka | kb), pa + pb
+    assert len(ReteEvaluator(pack, max_keys=keys, max_paths=paths).rulesets) == 1  # on both limits: one ruleset
+    assert len(ReteEvaluator(pack, max_keys=keys - 1, max_paths=paths).rulesets) == 2  # one key over
+    assert len(ReteEvaluator(pack, max_keys=keys, max_paths=paths - 1).rulesets) == 2  # one path over
+    for name, k in ReteEvaluator(pack, max_keys=keys, max_paths=paths - 1).rulesets:
+        assert k in (ka, kb)
+
+
+def test_a_rule_over_a_limit_is_refused_with_its_numbers():
+    pack, (ka, pa), _ = _two_rules()
+    one = _pack({pack.rules[0].id})
+    ka, pa = _size(one.rules[0])
+    assert len(ReteEvaluator(one, max_keys=len(ka), max_paths=pa).rulesets) == 1  # exactly on both limits
+    rid = one.rules[0].id
+    with pytest.raises(ReteError, match=rf"^rule {rid} has {pa} condition paths, over the {pa - 1} a ruleset may carry$"):
+        ReteEvaluator(one, max_keys=len(ka), max_paths=pa - 1)
+    with pytest.raises(ReteError, match=rf"^rule {rid} reads {len(ka)} fields, over the {len(ka) - 1} a fact may carry$"):
+        ReteEvaluator(one, max_keys=len(ka) - 1, max_paths=pa)
+
+
+def test_every_ruleset_holds_rules_and_an_empty_pack_one_catch_all():
+    ev = ReteEvaluator(_pack())
+    assert all(keys for _, keys in ev.rulesets)  # no empty ruleset beside the real ones
+    empty = ReteEvaluator(_pack(set()))
+    assert len(empty.rulesets) == 1 and empty.evaluate({"activity.title": "x"}) == {}
