@@ -5,8 +5,8 @@ Runs mutmut (3.x) per *group* of ``src/pacm``, each with a short selection of th
 
 * ``escaping``: :mod:`pacm.outsafe` and the escaping in the report writers (HTML, Markdown, text, batch CSV/XLSX);
 * ``rete``, ``patterns``: the durable-rules evaluator and the compiled patterns both evaluators share;
-* ``transition``: the batch's eligibility (crediting period that transitions, host status, the
-  eligible/undecided merge);
+* ``transition``: the facts the batch's eligibility rules read (the crediting period that transitions, its
+  CDM-methodology grace, registration, host LDC/SIDS: :mod:`pacm.transition.rows`);
 * ``quantities``, ``vector``: the crediting pipeline and the pandas evaluator (run last: being rewritten
   for speed as this is written; re-run them on the merged code with ``make mutation GROUP="quantities vector"``).
 
@@ -23,7 +23,9 @@ survivor's diff with its reason, or marks it UNEXPLAINED; and the survival rate 
 mutator (the kind of change: string, number, operator, argument, ...).
 
 Run: ``python tests/mutation/code_mutants.py [GROUP ...] [--out build/mutation/code_mutants.md]``
-(``make mutation GROUP=escaping``). Needs the ``mutation`` extra (``pip install -e '.[mutation]'``).
+(``make mutation GROUP=escaping``); ``--resume`` continues a stopped run, ``--survivors`` re-runs only the
+last run's survivors (after adding tests), ``--collect-only`` reports the last run again (after editing
+equivalent.yaml). mutmut 3.8 is in the locked dependencies (``make venv``); elsewhere the ``mutation`` extra.
 """
 
 from __future__ import annotations
