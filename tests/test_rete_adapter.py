@@ -109,3 +109,85 @@ def test_every_ruleset_holds_rules_and_an_empty_pack_one_catch_all():
     assert all(keys for _, keys in ev.rulesets)  # no empty ruleset beside the real ones
     empty = ReteEvaluator(_pack(set()))
     assert len(empty.rulesets) == 1 and empty.evaluate({"activity.title": "x"}) == {}
+
+
+# ----------------------------------------------------------------------------- facts as durable-rules reads them
+def test_fixed_float_never_writes_an_exponent():
+    from pacm.evaluate.rete import _fixed_float
+
+    assert _fixed_float(1e-05) == "0.00001"  # repr gives 1e-05, which durable's parser refuses (hazard 13)
+    assert _fixed_float(1.5e-07) == "0.00000015"
+    assert _fixed_float(1e16) == "10000000000000000"  # repr 1e+16
+    assert _fixed_float(0.1) == "0.1" and _fixed_float(-2.5) == "-2.5"
+    for bad in ("nan", "inf", "-inf"):
+        with pytest.raises(ValueError, match=f"^cannot give durable-rules the non-finite number {bad}$"):
+            _fixed_float(float(bad))
+
+
+def test_fact_values_and_refusals():
+    from decimal import Decimal
+
+    from pacm.evaluate.rete import to_fact_value
+
+    assert to_fact_value(dt.date(1, 1, 2)) == 2.0 and to_fact_value(Decimal("0.5")) == 0.5 and to_fact_value(True) is True
+    with pytest.raises(TypeError, match="^cannot assert list$"):
+        to_fact_value([1])
+
+
+def test_non_ascii_text_reaches_durable_rules_unescaped():
+    """durable-rules' parser does not decode JSON \\u escapes (measured): a fact written with them would never
+    equal a rule's non-ASCII constant, so facts keep their UTF-8 text (ensure_ascii=False, as durable asks)."""
+    from pacm.evaluate.rete import _FixedJSON, _import_engine
+
+    assert _FixedJSON.dumps({"s": "é"}, ensure_ascii=False) == '{"s": "é"}'
+    assert _FixedJSON.dumps({"s": "é", "x": 1e-05}) == '{"s": "\\u00e9", "x": 0.00001}'
+    eng = _import_engine()
+
+    class Quiet(eng.Host):
+        def _run(self):
+            self._d_timer = self._t_timer = None
+
+    host, hits = Quiet(), []
+    host.register_rulesets({"nonascii": {
+        "r": {"all": [{"m": {"$and": [{"_kind": "pdd"}, {"s": "é"}]}}], "run": lambda c: hits.append(1)},
+        "_c": {"all": [{"m": {"_kind": "pdd"}}], "run": lambda c: None}}})
+    host.assert_fact("nonascii", {"_kind": "pdd", "s": "é", "sid": "a"})
+    assert hits == [1]
+
+
+def test_no_session_is_left_behind():
+    """Hazard 6: each ruleset's session is deleted after its fact is asserted; none falls back to the default."""
+    from pacm.pdd.model import PDD
+    from pacm.synthetic import random_pdd_data
+
+    engine = Engine()
+    ev = ReteEvaluator(engine.compiled(dt.date(2026, 11, 1)))
+    ev.evaluate(engine.facts(PDD.model_validate(random_pdd_data(1)), dt.date(2026, 11, 1)))
+    for name, _ in ev.rulesets:
+        for sid in [f"s{i}" for i in range(1, len(ev.rulesets) + 1)] + ["0", "None"]:
+            with pytest.raises(Exception, match="309"):
+                ev._host.get_state(name, sid)
+
+
+def test_an_action_error_surfaces_with_its_cause(monkeypatch):
+    """One failing action among many: the error raised is that one, with it as the cause."""
+    from pacm.pdd.model import PDD
+    from pacm.synthetic import random_pdd_data
+
+    engine = Engine()
+    boom = RuntimeError("boom")
+    real = ReteEvaluator._action
+    flat = engine.facts(PDD.model_validate(random_pdd_data(1)), dt.date(2026, 11, 1))
+    statuses = ReteEvaluator(engine.compiled(dt.date(2026, 11, 1))).evaluate(flat)
+    first = next(r for r, s in statuses.items() if s != "insufficient_data")  # a rule whose action runs
+
+    def action(self, rule_id, status):
+        if rule_id != first:
+            return real(self, rule_id, status)
+        return lambda c: self._errors.append(boom)
+
+    monkeypatch.setattr(ReteEvaluator, "_action", action)
+    ev = ReteEvaluator(engine.compiled(dt.date(2026, 11, 1)))
+    with pytest.raises(ReteError, match=r"^rule action failed: RuntimeError\('boom'\)$") as info:
+        ev.evaluate(flat)
+    assert info.value.__cause__ is boom
