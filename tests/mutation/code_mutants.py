@@ -322,8 +322,8 @@ def summarise(result: dict, explained: dict) -> dict:
     decided = len(killed) + len(alive)
     return {"group": result["group"], "mutants": len(ms), "killed": len(killed), "survived": len(alive),
             "equivalent": len(equivalent), "unexplained": len(unexplained), "not_run": len(other),
-            "survival": round(len(alive) / decided, 4) if decided else 0.0,
-            "survival_after_equivalent": round(len(unexplained) / decided, 4) if decided else 0.0,
+            "survival": round(len(alive) / decided, 6) if decided else 0.0,
+            "survival_after_equivalent": round(len(unexplained) / decided, 6) if decided else 0.0,
             "minutes": round(result["seconds"] / 60, 1), "per_mutator": per,
             "killed_by_new_tests": sorted(k for k in explained["killed"] if any(m["key"] == k for m in killed))}
 
