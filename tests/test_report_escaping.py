@@ -24,11 +24,11 @@ from pacm.pdd.load import load_pdd
 from pacm.report.markdown import md_code, quoted
 from pacm.report.render import render
 from pacm.report.text import render_summary
+from test_report_html import SAMPLE_Q, _Q  # the quantities JSON sample and its stand-in result object
 
 ROOT = Path(__file__).resolve().parents[1]
 WIND = ROOT / "examples" / "wind_farm_india.yaml"
 AS_OF = dt.date(2026, 11, 1)
-SAMPLE_Q = json.loads((Path(__file__).with_name("report_data") / "quantities_sample.json").read_text())
 #: One text carrying every hazard: a spreadsheet formula, live HTML, a javascript: link, an image,
 #: table pipe, emphasis, a code span, an entity, ESC sequences (clear screen), CR, a bidi override
 #: and a line break.
@@ -36,14 +36,6 @@ HOSTILE = ('=HYPERLINK("http://evil")<img src=x onerror=alert(1)>[a](javascript:
            '|*b*`c`~d~&amp;\x1b[2J\r\u202eX\nY')
 #: Characters that must never reach a terminal or a Markdown file raw.
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-class _Q:
-    def __init__(self, data):
-        self._data = data
-
-    def to_json(self):
-        return copy.deepcopy(self._data)
 
 
 @pytest.fixture(scope="module")
