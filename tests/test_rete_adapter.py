@@ -191,3 +191,18 @@ def test_an_action_error_surfaces_with_its_cause(monkeypatch):
     with pytest.raises(ReteError, match=r"^rule action failed: RuntimeError\('boom'\)$") as info:
         ev.evaluate(flat)
     assert info.value.__cause__ is boom
+
+
+def test_outcomes_that_never_or_always_match():
+    """A rule whose pass can never match still reports its other outcomes; an outcome that always matches
+    (no condition) is anchored on the PDD fact alone."""
+    from dataclasses import replace
+
+    from pacm.expr.patterns import Outcomes
+
+    pack = _pack()
+    cr = pack.rules[0]
+    never_passes = replace(cr, outcomes=Outcomes(P_FALSE, P_FALSE, P_TRUE))  # not applicable, whatever the PDD
+    always_passes = replace(pack.rules[1], outcomes=Outcomes(P_TRUE, P_FALSE, P_FALSE))
+    ev = ReteEvaluator(replace(pack, rules=[never_passes, always_passes]))
+    assert ev.evaluate({"activity.title": "x"}) == {cr.id: "not_applicable", pack.rules[1].id: "pass"}
