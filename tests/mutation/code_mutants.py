@@ -165,7 +165,8 @@ def run_group(name: str, children: int, log=print, collect_only: bool = False, r
         t0 = time.perf_counter() - before
         log(f"mutmut: {name}: {', '.join(group['mutate'])} (log: {d / 'mutmut.log'})")
         # named mutants are re-run even when they have a result: on resume, name those without one
-        names = left if survivors else _results(mutmut, d, group, only="not checked") if resume else group.get("functions", [])
+        names = group.get("functions", []) if not (resume or survivors) else (
+            (left if survivors else []) + (_results(mutmut, d, group, only="not checked") if resume else []))
         if names or not (resume or survivors):
             with open(d / "mutmut.log", "a" if resume or survivors else "w", encoding="utf-8") as fh:
                 rc = subprocess.run([str(mutmut), "run", "--max-children", str(children), *names],
