@@ -148,9 +148,9 @@ def render_summary(data: dict, lang: str = "en", markdown: bool = False, width: 
 
     if markdown:  # text from the PDD or the rule pack is escaped like in the Markdown report
         from .markdown import md_cell as esc
-    else:
+    else:  # and on a terminal, control characters shown as escapes (a title must not clear the screen)
         def esc(x):
-            return x
+            return term_text(x, None)
 
     p = {k: (esc(str(v)) if v is not None else None) for k, v in data["pdd"].items()}
     counts = ", ".join(f"{n} {status_label(k, lang)}" for k, n in data["summary"].items())
