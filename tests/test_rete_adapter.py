@@ -158,7 +158,7 @@ def test_non_ascii_text_reaches_durable_rules_unescaped():
 def test_no_session_is_left_behind():
     """Hazard 6: each ruleset's session is deleted after its fact is asserted; none falls back to the default."""
     from pacm.pdd.model import PDD
-    from pacm.synthetic import random_pdd_data
+    from synthetic import random_pdd_data
 
     engine = Engine()
     ev = ReteEvaluator(engine.compiled(dt.date(2026, 11, 1)))
@@ -172,7 +172,7 @@ def test_no_session_is_left_behind():
 def test_an_action_error_surfaces_with_its_cause(monkeypatch):
     """One failing action among many: the error raised is that one, with it as the cause."""
     from pacm.pdd.model import PDD
-    from pacm.synthetic import random_pdd_data
+    from synthetic import random_pdd_data
 
     engine = Engine()
     boom = RuntimeError("boom")
