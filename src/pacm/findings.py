@@ -89,6 +89,13 @@ def render_template(text: str, env: dict, params: dict) -> str:
     return PLACEHOLDER.sub(sub, text or "")
 
 
+def meets_message(expected: str, fields, env: dict) -> str:
+    """The default message of a passing finding: the requirement, then the values it read. The one
+    wording for ``pacm check`` and the transition batch (which renders it per row without a Finding)."""
+    shown = ", ".join(f"{f} = {fmt_value(env.get(f))}" for f in fields if env.get(f) is not None)
+    return f"Meets: {expected}" + (f" ({shown})" if shown else "")
+
+
 def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
     r = cr.rule
     params = cr.param_values
@@ -107,8 +114,7 @@ def build_finding(cr: CompiledRule, status: str, env: dict) -> Finding:
         if r.pass_message:
             message = render_template(r.pass_message, env, params)
         else:
-            shown = ", ".join(f"{f} = {fmt_value(env.get(f))}" for f in r.require_fields if env.get(f) is not None)
-            message = f"Meets: {expected}" + (f" ({shown})" if shown else "")
+            message = meets_message(expected, r.require_fields, env)
     elif status == "not_applicable":
         message = cr.not_applicable_message
     elif status == "validator_judgement":

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..expr.ir import fields_of, render
-from ..findings import build_finding, fmt_value, render_template
+from ..findings import build_finding, meets_message, render_template
 from ..pdd.fields import flatten
 from ..pdd.model import PDD
 from ..rulepack import CompiledPack
@@ -156,9 +156,7 @@ def _findings_for_rule(cr, col, valid: list, df, res: ChunkResult, pass_messages
         expected = " ".join(render(r.require, params).split())
         req_fields = fields_of(r.require)
         for i in passed:
-            env = valid[i].flat
-            shown = ", ".join(f"{f} = {fmt_value(env.get(f))}" for f in req_fields if env.get(f) is not None)
-            msgs[i] = f"Meets: {expected}" + (f" ({shown})" if shown else "")
+            msgs[i] = meets_message(expected, req_fields, valid[i].flat)
     vj = np.nonzero(st == "validator_judgement")[0]
     if len(vj):
         msgs[vj] = constant("vj", "validator_judgement", valid[vj[0]].flat)
