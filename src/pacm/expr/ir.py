@@ -152,8 +152,10 @@ def params_of(node) -> list[str]:
     return _collect(node, lambda n: n.name if isinstance(n, Param) else None)
 
 
-def render(node, values: dict | None = None) -> str:
-    """Human text of a tree; with ``values``, parameters are shown with their value."""
+def render(node, values: dict | None = None, leaf=None) -> str:
+    """Human text of a tree; with ``values``, parameters are shown with their value. ``leaf(node)``, when
+    given, may return the text of a field or constant (e.g. its value, for a trace), or None to keep the
+    default: the one renderer of the rule language (conditions, why-not lines, equations in a trace)."""
     values = values or {}
     prec = {"or": 1, "and": 2, "not": 3, "cmp": 4, "+": 5, "-": 5, "*": 6, "/": 6}
 
@@ -169,6 +171,10 @@ def render(node, values: dict | None = None) -> str:
         return str(v)
 
     def r(n, parent=0):
+        if leaf is not None and isinstance(n, (Field, Const)):
+            t = leaf(n)
+            if t is not None:
+                return t
         if isinstance(n, Field):
             return n.path
         if isinstance(n, Param):

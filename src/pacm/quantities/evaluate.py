@@ -3,16 +3,19 @@
 The equations were parsed (and unit-checked) by :mod:`pacm.quantities.methodology` into the tree
 of :mod:`pacm.expr.ir`; here a name is either a scalar (an ex-ante parameter: one Decimal for
 every year) or a column (a monitored series, a built-in such as ``year_fraction``, or an earlier
-equation, as a :class:`Column`), and ``+ - * /`` apply element by element, so every value stays a
-Decimal (no float ever enters). No pandas: ``pacm check`` computes its table without importing it.
+equation, as a :class:`Column`). Each year's value is computed by the one exact interpreter of the
+rule language, :func:`pacm.expr.reference.value` (the same walker that decides rules exactly and
+computes the derived fields), on that year's scalars, so every value stays a Decimal (no float ever
+enters), and the trace text comes from the one renderer, :func:`pacm.expr.ir.render`. No pandas:
+``pacm check`` computes its table without importing it.
 """
 
 from __future__ import annotations
 
-import operator
-from decimal import DivisionByZero, InvalidOperation, localcontext
+from decimal import localcontext
 
-from ..expr.ir import Arith, Const, Field
+from ..expr.ir import Arith, Const, Field, render
+from ..expr.reference import value as exact_value
 from .pipeline import PREC, ZERO, fmt  # noqa: F401  (fmt: the exact text of a number, re-exported)
 
 
@@ -24,36 +27,42 @@ class Column(list):
     """One value per year (a list, so that a scalar and a column can be told apart)."""
 
 
-_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
-
-
-def _apply(op: str, a, b):
-    f = _OPS[op]
-    if op == "/":
-        if any(v == ZERO for v in b) if isinstance(b, Column) else b == ZERO:
-            raise EvaluationError("division by zero")
-    if isinstance(a, Column):
-        if isinstance(b, Column):
-            return Column(f(x, y) for x, y in zip(a, b))
-        return Column(f(x, b) for x in a)
-    if isinstance(b, Column):
-        return Column(f(a, y) for y in b)
-    return f(a, b)
+def _divides_by_zero(node, env: dict) -> bool:
+    """Whether a division of ``node`` has a zero divisor in ``env`` (the reason a value is undefined)."""
+    if isinstance(node, Arith):
+        if node.op == "/" and exact_value(node.right, env, {}) == ZERO:
+            return True
+        return _divides_by_zero(node.left, env) or _divides_by_zero(node.right, env)
+    return False
 
 
 def value(node, env: dict):
-    """The value of an expression: a :class:`Column` or a scalar Decimal."""
-    if isinstance(node, Const):
-        return node.value
+    """The value of an expression: a :class:`Column` when a name it reads is one, else a scalar Decimal."""
+    for n in _names(node):
+        if n not in env:
+            raise EvaluationError(f"cannot evaluate {node!r}: '{n}' has no value")
+    cols = {k: v for k, v in env.items() if isinstance(v, Column) and k in _names(node)}
+    if not cols:
+        return _scalar(node, env)
+    n_years = len(next(iter(cols.values())))
+    return Column(_scalar(node, {**env, **{k: c[i] for k, c in cols.items()}}) for i in range(n_years))
+
+
+def _names(node) -> list[str]:
     if isinstance(node, Field):
-        return env[node.path]
+        return [node.path]
     if isinstance(node, Arith):
-        a, b = value(node.left, env), value(node.right, env)
-        try:
-            return _apply(node.op, a, b)
-        except (DivisionByZero, InvalidOperation) as exc:
-            raise EvaluationError(f"arithmetic error ({type(exc).__name__})")
+        return _names(node.left) + _names(node.right)
+    if isinstance(node, Const):
+        return []
     raise EvaluationError(f"cannot evaluate {node!r}")
+
+
+def _scalar(node, env: dict):
+    v = exact_value(node, env, {})
+    if v is None:  # the exact interpreter's "undefined": a zero divisor or an invalid operation
+        raise EvaluationError("division by zero" if _divides_by_zero(node, env) else "arithmetic error (InvalidOperation)")
+    return v
 
 
 def as_column(v, n: int) -> Column:
@@ -79,18 +88,6 @@ def evaluate_equations(equations: dict, env: dict, n: int) -> dict[str, Column]:
 
 
 def substitute(node, values: dict) -> str:
-    """The equation with each name replaced by its value (for the trace)."""
-    prec = {"+": 5, "-": 5, "*": 6, "/": 6}
-
-    def r(n, parent=0):
-        if isinstance(n, Const):
-            return fmt(n.value)
-        if isinstance(n, Field):
-            return fmt(values[n.path])
-        if isinstance(n, Arith):
-            p = prec[n.op]
-            s = f"{r(n.left, p)} {n.op} {r(n.right, p + 1)}"
-            return f"({s})" if p < parent else s
-        return str(n)
-
-    return r(node)
+    """The equation with each name replaced by its value (for the trace): :func:`pacm.expr.ir.render`
+    with numbers written exactly."""
+    return render(node, leaf=lambda n: fmt(n.value) if isinstance(n, Const) else fmt(values[n.path]) if isinstance(n, Field) else None)
