@@ -40,7 +40,7 @@ def test_pack_data_lives_in_the_pack():
 @pytest.mark.parametrize("rel, old, new", [
     ("hosts/m49_parties.csv", "FJI,FJ,242,Fiji,,,x", "FJI,FJ,242,Fiji,x,,x"),
     ("hosts/ldc_history.yaml", "BTN: {graduated: 2023-12-13", "BTN: {graduated: 2023-12-14"),
-    ("mappings/unfccc_cdm_2022.yaml", "fixed_years: [10]", "fixed_years: [11]"),
+    ("mappings/unfccc_cdm_2022.yaml", "removal_methodology_prefixes: [\"AR-\"]", "removal_methodology_prefixes: [\"AR-\", \"X\"]"),
 ])
 def test_changing_pack_data_changes_the_hash(pack_copy, rel, old, new):
     before = load_pack(pack_copy).digest

@@ -373,3 +373,29 @@ def test_real_file_defect_counts(mapping):
     rules = pd.Series([f.rule for f in t.findings]).value_counts()
     assert rules["input.negative_capacity"] == 4260  # shared/data/README.md
     assert rules["input.date_serial_number"] > 8000
+
+
+def test_type_inference_reads_the_cdm_maxima_from_their_parameter(mapping):
+    """The inferred type of an empty CDM crediting-period type comes from the CDM maxima parameters (one home
+    for 7 and 10, issue 15): the 10-year period of K7UNX... is 'fixed' with the maximum at 10 (above), and is
+    no longer inferred once the fixed maximum is overridden to 11 years (one unit outside)."""
+    eng = Engine()
+    eng.pack.params.override("transition.cdm_fixed_max_years", "11", "test")
+    res11 = run(CSV, AS_OF, eng, mapping, all_findings=True)
+    assert findings(res11, "K7UNX00HV0JGS3ZWKOYLI5FD22D09R", "input.inferred_value").empty
+
+
+def test_a_mapping_naming_an_unknown_parameter_is_an_input_error(engine, tmp_path):
+    from pacm.errors import PacmInputError
+    from pacm.paths import mappings_dir
+
+    text = (mappings_dir() / "unfccc_cdm_2022.yaml").read_text(encoding="utf-8")
+    assert "fixed_years: [transition.cdm_fixed_max_years]" in text
+    p = tmp_path / "m.yaml"
+    p.write_text(text.replace("fixed_years: [transition.cdm_fixed_max_years]", "fixed_years: [transition.cdm_fixd_max_years]"),
+                 encoding="utf-8")
+    with pytest.raises(PacmInputError) as info:
+        run(CSV, AS_OF, engine, load_mapping(p))
+    pr = info.value.problems[0]
+    assert pr.code == "unknown-parameter" and "cdm_fixd_max_years" in pr.message
+    assert "transition.cdm_fixed_max_years" in (pr.hint or "")

@@ -144,7 +144,7 @@ _TABLE: tuple[tuple, ...] = (
     ("bad-values", "parameter", "A parameter's values are not a mapping of start dates to values."),
     ("mixed-types", "parameter", "A parameter's dated values are not all of one type."),
     ("duplicate-parameter", "parameter", "A parameter defined in two files."),
-    ("unknown-parameter", "parameter", "An override (--param, --params) names a parameter that does not exist."),
+    ("unknown-parameter", "parameter", "An override (--param, --params) or a transition mapping names a parameter that does not exist."),
     ("parameter-type", "parameter", "An override of the wrong type for the parameter."),
     ("parameter-not-in-force", "parameter", "A parameter has no value in force on the evaluation date."),
     # ----------------------------------------------------------- methodology

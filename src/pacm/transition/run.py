@@ -53,6 +53,28 @@ class RunResult:
     credit_inputs: list = field(default_factory=list)  # activity-years before crediting (see credits_for)
 
 
+def _lengths(engine, derived: dict, key: str, as_of: dt.date) -> tuple[int, ...]:
+    """The lengths of ``derived.cp_type_from_length.<key>``: each a parameter name (the CDM maxima in
+    ``rules/parameters/transition.yaml``, resolved on the as-of date) or a whole number of years."""
+    from ..errors import PacmInputError, did_you_mean
+
+    out = []
+    for x in derived.get("cp_type_from_length", {}).get(key, []):
+        if isinstance(x, str):
+            ps = engine.pack.params
+            if x not in ps.params:
+                raise PacmInputError.single(
+                    f"mapping: derived.cp_type_from_length.{key}", "unknown-parameter", f"no parameter '{x}'",
+                    expected="a parameter of the rule pack (e.g. transition.cdm_fixed_max_years) or a number of years",
+                    hint=did_you_mean(x, ps.params))
+            try:
+                x = ps.value(x, as_of)
+            except KeyError:
+                continue  # not in force on the as-of date: no length to infer from
+        out.append(int(x))
+    return tuple(out)
+
+
 def make_context(engine, mapping: Mapping, as_of: dt.date) -> Context:
     p = engine.pack.params.resolve(TRANSITION_PARAMS, as_of)
     d = mapping.derived
@@ -75,8 +97,8 @@ def make_context(engine, mapping: Mapping, as_of: dt.date) -> Context:
         technology_by_type=dict(d.get("technology", {}).get("by_type", {})),
         technology_by_subtype=dict(d.get("technology", {}).get("by_subtype", {})),
         removal_prefixes=tuple(d.get("activity_type", {}).get("removal_methodology_prefixes", ["AR-"])),
-        renewable_years=tuple(int(x) for x in d.get("cp_type_from_length", {}).get("renewable_years", [])),
-        fixed_years=tuple(int(x) for x in d.get("cp_type_from_length", {}).get("fixed_years", [])),
+        renewable_years=_lengths(engine, d, "renewable_years", as_of),
+        fixed_years=_lengths(engine, d, "fixed_years", as_of),
         iso2_to_iso3=iso2_to_iso3,
         host_status={c: (is_ldc(c, as_of), is_sids(c, as_of)) for c in parties()},
         host_status_snapshot={c: (is_ldc(c, snap), is_sids(c, snap)) for c in parties()} if snap else {},
