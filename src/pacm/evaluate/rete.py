@@ -40,13 +40,13 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import math
 import re
 import warnings
 from decimal import Decimal
 from typing import Any
 
 from ..expr.patterns import (
-    ZERO,
     PAnd,
     PCmp,
     PExists,
@@ -75,10 +75,10 @@ class ReteError(RuntimeError):
 
 def _fixed_float(f: float) -> str:
     """A float in JSON without an exponent: ``1e-05`` -> ``0.00001`` (shortest exact digits)."""
-    if f != f or f in (float("inf"), float("-inf")):
+    if not math.isfinite(f):
         raise ValueError(f"cannot give durable-rules the non-finite number {f!r}")
     text = repr(f)
-    if "e" in text or "E" in text:
+    if "e" in text:  # repr() writes exponents with a lower-case e
         text = format(Decimal(text), "f")
     return text
 
@@ -203,8 +203,7 @@ class ReteEvaluator:
         self._compiled = compiled
         self._results: dict[str, str] = {}
         self._errors: list[BaseException] = []
-        self._seen: list[str] = []
-        self._seq = itertools.count(1)
+        self._seq = itertools.count()
         self.rulesets: list[tuple[str, set[str]]] = []
         self._exact: dict[str, tuple] = {}  # ruleset name -> exact atoms its rules match on
         self._build(max_keys, max_paths)
@@ -238,7 +237,6 @@ class ReteEvaluator:
             for p in (cr.outcomes.passed, cr.outcomes.failed, cr.outcomes.not_applicable):
                 keys |= pattern_keys(p)
                 paths += pattern_paths(p)
-            keys.discard(ZERO)
             for g in groups:
                 if len(g[1] | keys) <= max_keys and g[2] + paths <= max_paths:
                     g[0].append(cr)
@@ -289,14 +287,13 @@ class ReteEvaluator:
             exact_values: dict = {}
             keyed = [(key(p), v) for p, v in flat.items()]  # once per PDD, not once per ruleset
             for name, keys in self.rulesets:
-                seq = next(self._seq)
-                sid = f"s{seq}"  # hazard 3/6: a fresh session per PDD and ruleset
+                sid = f"s{next(self._seq)}"  # hazard 3/6: a fresh session per PDD and ruleset
                 fact = {k: to_fact_value(v) for k, v in keyed if k in keys}  # = project(flat, keys)
                 if self._exact[name]:  # limits decided exactly, from the same fact values (patterns.py)
                     if not exact_values:
                         exact_values = {k: to_fact_value(v) for k, v in keyed}
                     fact.update(exact_facts(self._exact[name], lambda k: exact_number(exact_values.get(k))))
-                fact.update({"_kind": "pdd", "sid": sid, ZERO: 0.0})  # sid: unique per fact (hazard 3)
+                fact.update({"_kind": "pdd", "sid": sid})  # sid: unique per fact (hazard 3)
                 try:
                     self._host.assert_fact(name, fact)  # the catch-all rule: never MessageNotHandledException
                 finally:
