@@ -202,3 +202,6 @@ def test_every_divisor_is_guarded_wherever_it_sits():
     # x in (1 / y): the divisor inside a value is guarded
     t, _, exact = tf(In(X, (Arith("/", Const(1, NUM), Y, NUM),)))
     assert t.items[:3] == (EX, EY, nz_y) and len(exact) == 1
+    # x / y in (1): the divisor on the left of ``in`` is guarded
+    t, _, exact = tf(In(Arith("/", X, Y, NUM), (Const(1, NUM),)))
+    assert t.items[:3] == (EX, EY, nz_y) and len(exact) == 1
