@@ -179,16 +179,6 @@ def pattern_paths(p) -> int:
     return 1
 
 
-def project(flat: dict[str, Any], keys: set[str]) -> dict[str, Any]:
-    """Facts for the keys one ruleset reads, from a flat PDD (``path -> value``)."""
-    out = {}
-    for path, v in flat.items():
-        k = key(path)
-        if k in keys:
-            out[k] = to_fact_value(v)
-    return out
-
-
 class ReteEvaluator:
     """Evaluates one PDD at a time with durable-rules; returns ``rule id -> status``."""
 
@@ -288,7 +278,7 @@ class ReteEvaluator:
             keyed = [(key(p), v) for p, v in flat.items()]  # once per PDD, not once per ruleset
             for name, keys in self.rulesets:
                 sid = f"s{next(self._seq)}"  # hazard 3/6: a fresh session per PDD and ruleset
-                fact = {k: to_fact_value(v) for k, v in keyed if k in keys}  # = project(flat, keys)
+                fact = {k: to_fact_value(v) for k, v in keyed if k in keys}  # the keys this ruleset reads (hazard 9)
                 if self._exact[name]:  # limits decided exactly, from the same fact values (patterns.py)
                     if not exact_values:
                         exact_values = {k: to_fact_value(v) for k, v in keyed}
