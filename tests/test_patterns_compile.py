@@ -54,8 +54,8 @@ def tf(cond, params=None):
 
 def test_key_and_pattern_keys():
     assert key("a.b.c") == "a__b__c"
-    p = PAnd((PExists("a"), POr((PCmp("<", "b", VArith("*", VKey("c"), VConst(2.0))), PCmp("==", "d", VKey("e"))))))
-    assert pattern_keys(p) == {"a", "b", "c", "d", "e"}
+    p = PAnd((PExists("a"), POr((PCmp("<", "b", VConst(2.0)), PCmp("==", "d", VKey("e"))))))
+    assert pattern_keys(p) == {"a", "b", "d", "e"}
     assert pattern_keys(P_TRUE) == set()
 
 
@@ -63,6 +63,7 @@ def test_and_or_simplify():
     a, b = PExists("a"), PExists("b")
     assert _pand([]) is P_TRUE and _por([]) is P_FALSE
     assert _pand([a, P_TRUE]) == a and _por([a, P_FALSE]) == a
+    assert _pand([P_TRUE, a, P_TRUE, b]) == PAnd((a, b)) and _por([P_FALSE, a, P_FALSE, b]) == POr((a, b))  # skipped, not stops
     assert _pand([a, P_FALSE, b]) is P_FALSE and _por([a, P_TRUE, b]) is P_TRUE
     assert _pand([a, a, b]) == PAnd((a, b)) and _por([a, b, a]) == POr((a, b))
     assert _pand([PAnd((a, b)), b, a]) == PAnd((a, b))  # nested and flattened, duplicates dropped
@@ -183,3 +184,24 @@ def test_exact_values_of_arithmetic():
     assert decide_exact(ExactAtom("<=", "a", VArith("/", VKey("a"), VConst(1.0))), vals.get) is True  # 3 <= 3 / 1
     assert decide_exact(ExactAtom("==", "a", VConst(3.0)), vals.get) is True
     assert exact_facts([("k1", div), ("k2", ExactAtom("==", "a", VConst(3.0)))], vals.get) == {"k2": True}
+
+
+def test_every_divisor_is_guarded_wherever_it_sits():
+    """Every divisor gets its ``!= 0`` guard (module docstring), also a field divisor after a constant one,
+    one nested on the left of an operator, and one among the values of ``in``; every field its existence test."""
+    nz_y = PCmp("!=", "p__y", VConst(0.0))
+    # (x / 2) / y < 1: divisors 2 (non-zero constant: no guard) then y
+    t, _, exact = tf(Cmp("<", Arith("/", Arith("/", X, Const(2, NUM), NUM), Y, NUM), Const(1, NUM)))
+    assert t.items[:3] == (EX, EY, nz_y) and len(exact) == 1
+    # x / y + 1 < 2: the division is the left operand of +
+    t, _, _ = tf(Cmp("<", Arith("+", Arith("/", X, Y, NUM), Const(1, NUM), NUM), Const(2, NUM)))
+    assert t.items[:3] == (EX, EY, nz_y)
+    # x in (y): a field among the values is read (and guarded) like any other
+    assert tf(In(X, (Y,)))[:2] == (PAnd((EX, EY, PCmp("==", "p__x", VKey("p__y")))),
+                                   PAnd((EX, EY, PCmp("!=", "p__x", VKey("p__y")))))
+    # x in (1 / y): the divisor inside a value is guarded
+    t, _, exact = tf(In(X, (Arith("/", Const(1, NUM), Y, NUM),)))
+    assert t.items[:3] == (EX, EY, nz_y) and len(exact) == 1
+    # x / y in (1): the divisor on the left of ``in`` is guarded
+    t, _, exact = tf(In(Arith("/", X, Y, NUM), (Const(1, NUM),)))
+    assert t.items[:3] == (EX, EY, nz_y) and len(exact) == 1

@@ -140,7 +140,7 @@ def test_non_ascii_text_reaches_durable_rules_unescaped():
     from pacm.evaluate.rete import _FixedJSON, _import_engine
 
     assert _FixedJSON.dumps({"s": "é"}, ensure_ascii=False) == '{"s": "é"}'
-    assert _FixedJSON.dumps({"s": "é", "x": 1e-05}) == '{"s": "\\u00e9", "x": 0.00001}'
+    assert _FixedJSON.dumps({"s": "é", "x": 1e-05}, ensure_ascii=False) == '{"s": "é", "x": 0.00001}'
     eng = _import_engine()
 
     class Quiet(eng.Host):
@@ -206,3 +206,25 @@ def test_outcomes_that_never_or_always_match():
     always_passes = replace(pack.rules[1], outcomes=Outcomes(P_TRUE, P_FALSE, P_FALSE))
     ev = ReteEvaluator(replace(pack, rules=[never_passes, always_passes]))
     assert ev.evaluate({"activity.title": "x"}) == {cr.id: "not_applicable", pack.rules[1].id: "pass"}
+
+
+def test_fixed_notation_path_writes_what_json_dumps_writes():
+    """The slow path (taken when a float would show an exponent) writes the text ``json.dumps(obj,
+    ensure_ascii=False)`` writes, floats apart: json's documented defaults are separators ", " and ": ",
+    keys in insertion order (sort_keys=False), non-str keys refused (skipkeys=False), circular
+    references refused (check_circular=True) and other objects refused by JSONEncoder.default."""
+    from pacm.evaluate.rete import _FixedJSON
+
+    # "b" before "a": insertion order kept; "é" unescaped; 1e-05 -> 0.00001 (hazard 13), 2.5 as repr writes it
+    obj = {"b": [1e-05, 2.5, True, None], "a": {"é": "x\"y"}}
+    assert _FixedJSON.dumps(obj, ensure_ascii=False) == '{"b": [0.00001, 2.5, true, null], "a": {"é": "x\\"y"}}'
+    with pytest.raises(TypeError, match="^keys must be str, int, float, bool or None, not tuple$"):
+        _FixedJSON.dumps({(1, 2): 1e-05}, ensure_ascii=False)
+    with pytest.raises(TypeError, match="^Object of type set is not JSON serializable$"):
+        _FixedJSON.dumps({"x": 1e-05, "s": {1}}, ensure_ascii=False)
+    loop: list = [1e-05]
+    loop.append(loop)
+    with pytest.raises(ValueError, match="^Circular reference detected$"):
+        _FixedJSON.dumps(loop, ensure_ascii=False)
+    with pytest.raises(ValueError, match="^durable-rules was expected to call json.dumps with ensure_ascii=False only$"):
+        _FixedJSON.dumps({}, ensure_ascii=True)

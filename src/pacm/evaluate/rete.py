@@ -8,8 +8,8 @@ Nothing outside this module imports ``durable``. Every hazard measured in
    exception themselves; after each assertion the adapter raises what was recorded, and checks
    the catch-all rule fired (a silent no-op cannot pass for "no findings").
 2. *Events are consumed by the first matching rule.* Only facts are asserted, never events.
-3. *Identical facts are rejected as duplicates (32-bit hashes).* One fresh session id per PDD and a
-   unique ``_seq`` in every fact; the liveness check of (1) catches any rejection.
+3. *Identical facts are rejected as duplicates (32-bit hashes).* One fresh session id per PDD and
+   ruleset, carried as ``sid`` in every fact (so no two facts are identical); the liveness check of (1) catches any rejection.
 4. *A fact matching no rule raises MessageNotHandledException.* Every ruleset has a catch-all rule.
 5. *The session state record is matched too; unanchored patterns loop forever.* Every pattern
    is anchored on the discriminator ``_kind == 'pdd'``, which the state record never has.
@@ -40,13 +40,13 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import math
 import re
 import warnings
 from decimal import Decimal
 from typing import Any
 
 from ..expr.patterns import (
-    ZERO,
     PAnd,
     PCmp,
     PExists,
@@ -75,31 +75,31 @@ class ReteError(RuntimeError):
 
 def _fixed_float(f: float) -> str:
     """A float in JSON without an exponent: ``1e-05`` -> ``0.00001`` (shortest exact digits)."""
-    if f != f or f in (float("inf"), float("-inf")):
+    if not math.isfinite(f):
         raise ValueError(f"cannot give durable-rules the non-finite number {f!r}")
     text = repr(f)
-    if "e" in text or "E" in text:
+    if "e" in text:  # repr() writes exponents with a lower-case e
         text = format(Decimal(text), "f")
     return text
 
 
-class _FixedJSONEncoder(json.JSONEncoder):
-    """JSON whose numbers durable-rules' C parser can read: never in exponent notation.
+def _fixed_dumps(obj) -> str:
+    """``json.dumps(obj, ensure_ascii=False)`` with every float in fixed notation, never with an exponent.
 
     Hazard 13 (found by issue 11): durable-rules' fact and ruleset parser refuses a number written
     with an exponent (``assert_fact`` fails with error code 204, ``create_ruleset`` with 202), and
     Python writes every float below 1e-4 that way (``0.00001`` -> ``1e-05``). pacm's load-time
     bounds (:mod:`pacm.limits`) keep numbers below 10^15, so only the small end needed this.
+    durable-rules calls ``dumps`` one way only (``ensure_ascii=False``, every other option at its
+    default), so this is json's pure-Python encoder with those defaults and :func:`_fixed_float`.
     """
+    from json.encoder import _make_iterencode, encode_basestring
 
-    def iterencode(self, o, _one_shot=False):
-        from json.encoder import _make_iterencode, encode_basestring, encode_basestring_ascii
-
-        enc = encode_basestring_ascii if self.ensure_ascii else encode_basestring
-        return _make_iterencode(
-            {} if self.check_circular else None, self.default, enc, self.indent, _fixed_float,
-            self.key_separator, self.item_separator, self.sort_keys, self.skipkeys, _one_shot,
-        )(o, 0)
+    # markers (circular check), default, string encoder, indent, float writer, ": ", ", ", sort_keys,
+    # skipkeys, _one_shot (json's own defaults for every option but ensure_ascii and the float writer)
+    return "".join(_make_iterencode(
+        {}, json.JSONEncoder().default, encode_basestring, None, _fixed_float, ": ", ", ", False, False, True,
+    )(obj, 0))
 
 
 #: what only the pure-Python encoder writes right: a number with an exponent, or a non-finite one (refused)
@@ -116,11 +116,15 @@ class _FixedJSON:
     loads = staticmethod(json.loads)
 
     @staticmethod
-    def dumps(obj, **kw):
-        text = json.dumps(obj, **kw)
+    def dumps(obj, ensure_ascii: bool) -> str:
+        # durable-rules always passes ensure_ascii=False (its parser does not decode \\u escapes); any other
+        # option would be a new durable-rules version, refused here rather than silently dropped
+        if ensure_ascii:
+            raise ValueError("durable-rules was expected to call json.dumps with ensure_ascii=False only")
+        text = json.dumps(obj, ensure_ascii=False)
         if _NEEDS_FIXED.search(text) is None:
             return text
-        return _FixedJSONEncoder(**kw).encode(obj)
+        return _fixed_dumps(obj)
 
 
 def _import_engine():
@@ -175,16 +179,6 @@ def pattern_paths(p) -> int:
     return 1
 
 
-def project(flat: dict[str, Any], keys: set[str]) -> dict[str, Any]:
-    """Facts for the keys one ruleset reads, from a flat PDD (``path -> value``)."""
-    out = {}
-    for path, v in flat.items():
-        k = key(path)
-        if k in keys:
-            out[k] = to_fact_value(v)
-    return out
-
-
 class ReteEvaluator:
     """Evaluates one PDD at a time with durable-rules; returns ``rule id -> status``."""
 
@@ -195,13 +189,11 @@ class ReteEvaluator:
             def _run(self):  # hazard 7: no dispatcher/timer threads
                 self._d_timer = self._t_timer = None
 
-        self._engine = engine
         self._host = _QuietHost()
         self._compiled = compiled
         self._results: dict[str, str] = {}
         self._errors: list[BaseException] = []
-        self._seen: list[str] = []
-        self._seq = itertools.count(1)
+        self._seq = itertools.count()
         self.rulesets: list[tuple[str, set[str]]] = []
         self._exact: dict[str, tuple] = {}  # ruleset name -> exact atoms its rules match on
         self._build(max_keys, max_paths)
@@ -235,7 +227,6 @@ class ReteEvaluator:
             for p in (cr.outcomes.passed, cr.outcomes.failed, cr.outcomes.not_applicable):
                 keys |= pattern_keys(p)
                 paths += pattern_paths(p)
-            keys.discard(ZERO)
             for g in groups:
                 if len(g[1] | keys) <= max_keys and g[2] + paths <= max_paths:
                     g[0].append(cr)
@@ -286,18 +277,15 @@ class ReteEvaluator:
             exact_values: dict = {}
             keyed = [(key(p), v) for p, v in flat.items()]  # once per PDD, not once per ruleset
             for name, keys in self.rulesets:
-                seq = next(self._seq)
-                sid = f"s{seq}"  # hazard 3/6: a fresh session per PDD and ruleset
-                fact = {k: to_fact_value(v) for k, v in keyed if k in keys}  # = project(flat, keys)
+                sid = f"s{next(self._seq)}"  # hazard 3/6: a fresh session per PDD and ruleset
+                fact = {k: to_fact_value(v) for k, v in keyed if k in keys}  # the keys this ruleset reads (hazard 9)
                 if self._exact[name]:  # limits decided exactly, from the same fact values (patterns.py)
                     if not exact_values:
                         exact_values = {k: to_fact_value(v) for k, v in keyed}
                     fact.update(exact_facts(self._exact[name], lambda k: exact_number(exact_values.get(k))))
-                fact.update({"_kind": "pdd", "_pdd": str(pdd_id), "_seq": seq, "sid": sid, ZERO: 0.0})
+                fact.update({"_kind": "pdd", "sid": sid})  # sid: unique per fact (hazard 3)
                 try:
-                    self._host.assert_fact(name, fact)
-                except self._engine.MessageNotHandledException as exc:  # pragma: no cover - catch-all prevents it
-                    raise ReteError(f"fact not handled by {name}: {exc}")
+                    self._host.assert_fact(name, fact)  # the catch-all rule: never MessageNotHandledException
                 finally:
                     try:
                         self._host.delete_state(name, sid)  # actions have run synchronously: safe to delete

@@ -35,6 +35,7 @@ Both evaluators derive these facts with the same :func:`exact_facts`, from the s
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -208,7 +209,8 @@ class _Binder:
             return PCmp(op, lv.key, rv)
         if isinstance(rv, VKey):
             return PCmp(_FLIP[op], rv.key, lv)
-        return PCmp(op, ZERO, _fold(VArith("-", rv, lv)))
+        # both sides were folded by lower() and are not both constants: R - L stays run-time arithmetic
+        return PCmp(op, ZERO, VArith("-", rv, lv))
 
     def guards(self, fields, divisors):
         g = [PExists(key(f)) for f in fields]
@@ -265,22 +267,11 @@ def _arith_exact(op, a, b):
     return _arith_float(op, a, b)  # on Decimals: exact for + - *, 28 significant digits for /
 
 
-def _fold(v):
-    if isinstance(v, VArith):
-        left, right = _fold(v.left), _fold(v.right)
-        if isinstance(left, VConst) and isinstance(right, VConst) and not (v.op == "/" and right.value == 0):
-            return VConst(_arith_exact(v.op, left.value, right.value))
-        return VArith(v.op, left, right)
-    return v
-
-
 def _floatify(p):
     """The one conversion of folded Decimal constants into the floats both evaluators compare."""
     if isinstance(p, VConst):
         return VConst(float(p.value)) if isinstance(p.value, Decimal) else p
-    if isinstance(p, VArith):
-        return VArith(p.op, _floatify(p.left), _floatify(p.right))
-    if isinstance(p, PCmp):
+    if isinstance(p, PCmp):  # its rhs is a key or a constant: _exactify took every rhs with arithmetic
         return PCmp(p.op, p.key, _floatify(p.rhs))
     if isinstance(p, PAnd):
         return PAnd(tuple(_floatify(i) for i in p.items))
@@ -373,16 +364,16 @@ def exact_number(v) -> Fraction | None:
     if isinstance(v, dt.date):
         return Fraction(v.toordinal())
     f = float(v)
-    if f != f or f in (float("inf"), float("-inf")):
+    if not math.isfinite(f):
         return None
     return Fraction(repr(f))
 
 
 def _exact_value(v, get):
     if isinstance(v, VConst):
-        return Fraction(v.value) if isinstance(v.value, Decimal) else exact_number(v.value)
-    if isinstance(v, VKey):
-        return Fraction(0) if v.key == ZERO else get(v.key)
+        return exact_number(v.value)
+    if isinstance(v, VKey):  # never _zero: canon_cmp puts it only on the left (decide_exact)
+        return get(v.key)
     a, b = _exact_value(v.left, get), _exact_value(v.right, get)
     if a is None or b is None:
         return None
@@ -437,19 +428,13 @@ def pattern_keys(p) -> set[str]:
     """Every fact key a pattern reads (for projecting PDDs onto the fields rules need)."""
     out: set[str] = set()
 
-    def v(x):
-        if isinstance(x, VKey):
-            out.add(x.key)
-        elif isinstance(x, VArith):
-            v(x.left)
-            v(x.right)
-
     def walk(n):
         if isinstance(n, PExists):
             out.add(n.key)
-        elif isinstance(n, PCmp):
+        elif isinstance(n, PCmp):  # rhs a key or a constant: compiled patterns hold no arithmetic (_exactify)
             out.add(n.key)
-            v(n.rhs)
+            if isinstance(n.rhs, VKey):
+                out.add(n.rhs.key)
         elif isinstance(n, (PAnd, POr)):
             for i in n.items:
                 walk(i)
