@@ -140,6 +140,9 @@ def test_non_ascii_text_reaches_durable_rules_unescaped():
     from pacm.evaluate.rete import _FixedJSON, _import_engine
 
     assert _FixedJSON.dumps({"s": "é"}, ensure_ascii=False) == '{"s": "é"}'
+    # "ü" escaped would be \u00fc, which shows no exponent, so only the fast path writes it: it must keep the UTF-8
+    # text too ("é" escaped is \u00e9, which looks like an exponent and goes through the slow path)
+    assert _FixedJSON.dumps({"s": "ü"}, ensure_ascii=False) == '{"s": "ü"}'
     assert _FixedJSON.dumps({"s": "é", "x": 1e-05}, ensure_ascii=False) == '{"s": "é", "x": 0.00001}'
     eng = _import_engine()
 
