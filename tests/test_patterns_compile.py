@@ -205,3 +205,17 @@ def test_every_divisor_is_guarded_wherever_it_sits():
     # x / y in (1): the divisor on the left of ``in`` is guarded
     t, _, exact = tf(In(Arith("/", X, Y, NUM), (Const(1, NUM),)))
     assert t.items[:3] == (EX, EY, nz_y) and len(exact) == 1
+
+
+def test_to_fact_value_names_the_type_it_cannot_assert():
+    """A value of no rule type (a list: lists are never rule fields, hazard 11) is refused naming its type, so an
+    internal error says what reached the evaluators; the four rule types convert as documented."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from pacm.expr.patterns import to_fact_value
+
+    with pytest.raises(TypeError, match=r"^cannot assert list$"):
+        to_fact_value([1])
+    assert to_fact_value(dt.date(1, 1, 2)) == 2.0  # proleptic ordinal: 1 January of year 1 is day 1
+    assert to_fact_value(Decimal("0.25")) == 0.25 and to_fact_value("x") == "x" and to_fact_value(True) is True
