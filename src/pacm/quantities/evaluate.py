@@ -38,10 +38,11 @@ def _divides_by_zero(node, env: dict) -> bool:
 
 def value(node, env: dict):
     """The value of an expression: a :class:`Column` when a name it reads is one, else a scalar Decimal."""
-    for n in _names(node):
+    names = set(_names(node))
+    for n in sorted(names):
         if n not in env:
             raise EvaluationError(f"cannot evaluate {node!r}: '{n}' has no value")
-    cols = {k: v for k, v in env.items() if isinstance(v, Column) and k in _names(node)}
+    cols = {k: env[k] for k in names if isinstance(env[k], Column)}
     if not cols:
         return _scalar(node, env)
     n_years = len(next(iter(cols.values())))
