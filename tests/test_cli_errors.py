@@ -100,7 +100,7 @@ def _typo(name: str) -> str:
         ("nosuch.area_param=5", "--param nosuch.area_param", "unknown-parameter", ["unknown parameter 'nosuch.area_param'"]),
         (f"{NUM_PARAM}=five", f"--param {NUM_PARAM}", "parameter-type",
          ["is the text 'five'", f"expected a number such as {NUM_EXAMPLE}"]),
-        (f"{NUM_PARAM}=true", f"--param {NUM_PARAM}", "parameter-type", ["is true/false", "expected a number"]),
+        (f"{NUM_PARAM}=true", f"--param {NUM_PARAM}", "parameter-type", ["is the true/false value true", "expected a number"]),
         (f"{NUM_PARAM}=[1, 2]", f"--param {NUM_PARAM}", "parameter-type", ["is a list"]),
         (f"{NUM_PARAM}=", f"--param {NUM_PARAM}", "parameter-type", [f"no value given for '{NUM_PARAM}'"]),
         (f"{NUM_PARAM}=.nan", f"--param {NUM_PARAM}", "not-finite", ["'.nan' is not a finite number"]),

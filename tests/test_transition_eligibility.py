@@ -15,7 +15,8 @@ from decimal import Decimal
 
 import pytest
 
-from pacm.transition.rows import Context, _all_or_none, build_row, years_spanned
+from pacm.dates import years_spanned
+from pacm.transition.rows import Context, _all_or_none, build_row
 
 D = dt.date
 HEADERS = {k: k.upper() for k in (

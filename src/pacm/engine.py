@@ -74,7 +74,7 @@ class Result:
                 "reference": a.reference,
                 "host_party": a.host_party,
                 "type": a.type,
-                "methodology": f"{a.methodology.id} v{a.methodology.version}",
+                "methodology": a.methodology.label(),
             },
             "as_of": self.as_of.isoformat(),
             "engine": self.engine,

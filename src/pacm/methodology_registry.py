@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Collected, PacmInputError, RulePackError
-from .params import CONFIDENCE, parse_reference
+from .citation import parse_reference
+from .params import CONFIDENCE
 from .safeyaml import expect_mapping, load_file
 
 KINDS = ("mechanism", "cdm")

@@ -26,13 +26,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from .citation import parse_reference
 from .errors import Collected, PacmInputError, RulePackError, did_you_mean
 from .expr.ir import BOOL, DATE, NUM, STR
 from .safeyaml import describe_kind, expect_mapping, load_file, loads_yaml
 
 CONFIDENCE = ("confirmed", "secondary", "unconfirmed")
 _ENTRY_KEYS = {"description", "unit", "reference", "confidence", "values", "note"}
-REF_KEYS = {"document", "symbol", "version", "paragraph", "url", "note"}
 
 
 def type_of(value: Any) -> str | None:
@@ -211,17 +211,6 @@ def _show_value(v: Any) -> str:
     if isinstance(v, str):
         return repr(v)
     return str(v)
-
-
-def parse_reference(c: Collected, loc: str, ref: Any, keys: set[str] = REF_KEYS) -> dict:
-    """Check a ``reference:`` mapping (a 'document' at least; known keys only) and return it as text."""
-    if not isinstance(ref, dict):
-        c.add("bad-reference", loc, "reference must be a mapping", "keys document, paragraph, ...")
-        return {}
-    c.unknown_keys(ref, keys, loc)
-    if "document" not in ref:
-        c.add("missing-key", loc, "reference needs a 'document'")
-    return {k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in ref.items()}
 
 
 def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> None:

@@ -25,7 +25,8 @@ from .errors import Collected, PacmInputError, Problem, RulePackError, did_you_m
 from .expr.ir import TRUE, And, Field, Missing, Not, fields_of, params_of, render
 from .expr.parser import ExprError, Names, parse_condition
 from .expr.patterns import Outcomes, compile_outcomes
-from .params import CONFIDENCE, REF_KEYS, ParameterSet, load_parameters
+from .citation import cite, parse_reference
+from .params import CONFIDENCE, ParameterSet, load_parameters
 from .paths import rules_dir
 from .pdd.derive import EMPTY as NO_DERIVED, FILE_NAME as DERIVE_FILE, Layer, layer_of
 from .pdd.fields import registry
@@ -95,15 +96,7 @@ class Rule:
         return True
 
     def citation(self) -> str:
-        r = self.reference
-        parts = [r.get("document", "")]
-        if r.get("symbol"):
-            parts.append(r["symbol"])
-        if r.get("version"):
-            parts.append(f"v{r['version']}" if not str(r["version"]).startswith("v") else r["version"])
-        if r.get("paragraph"):
-            parts.append(f"para {r['paragraph']}")
-        return ", ".join(p for p in parts if p)
+        return cite(self.reference)
 
 
 @dataclass
@@ -360,16 +353,7 @@ def load_rule_file(
         else:
             first = doc.line_of(("rules", i))
             seen[rid] = f"{src} (line {first})" if first else src
-        ref = rd.get("reference") or {}
-        if "reference" not in rd:
-            ref = {}
-        elif not isinstance(ref, dict) or "document" not in ref:
-            c.add("bad-reference", at("reference"), "reference must be a mapping with at least 'document'")
-            ref = {}
-        else:
-            for k in ref:
-                if k not in REF_KEYS:
-                    c.add("unknown-key", at(f"reference.{k}"), f"unknown key '{k}'", hint=did_you_mean(k, REF_KEYS))
+        ref = parse_reference(c, at("reference"), rd["reference"], key_loc=lambda k: at(f"reference.{k}")) if "reference" in rd else {}
         kind = rd.get("kind", "automatic")
         if kind not in KINDS:
             c.add("bad-kind", at("kind"), f"'{kind}' is not a rule kind", " | ".join(KINDS), did_you_mean(str(kind), KINDS))

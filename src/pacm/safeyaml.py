@@ -752,22 +752,23 @@ def load_file(path: str | os.PathLike, max_bytes: int = MAX_BYTES) -> Document:
 
 
 def describe_kind(value: Any) -> str:
-    """'a list', 'a single text', 'a number', ... for messages about the shape of a document."""
+    """'a list', 'the text ...', 'the number 5', ... what a value is, for every message about the shape of an
+    input (PDD fields, parameters, overrides, rule files): one wording everywhere, text cut to 60 characters."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
-        return "true/false"
+        return f"the true/false value {str(value).lower()}"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, str):
-        return f"the text {value[:40]!r}"
+        return f"the text {value[:60]!r}"
     if isinstance(value, (int, Decimal)):
         return f"the number {value}"
     if isinstance(value, _dt.date):
         return f"the date {value.isoformat()}"
-    return type(value).__name__
+    return f"{value!r}"[:80]
 
 
 def load_mapping(path, what: str, error: type[PacmInputError] = PacmInputError, load=None) -> tuple[Document, dict]:

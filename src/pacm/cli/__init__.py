@@ -338,6 +338,7 @@ def explain(
     else:
         w(f"Validator confirms: {' '.join(str(r.confirm).split())}\nEvidence in the PDD: {', '.join(r.evidence)}\n")
     w(f"Fields read: {', '.join(r.fields)}\n")
+    from ..citation import cite
     from ..explain import derived_text
 
     w(derived_text(pack, r.fields))
@@ -346,7 +347,7 @@ def explain(
         for name in r.params:
             d = pack.params.describe(name, day)
             ref = d["reference"] or {}
-            refs = ", ".join(str(ref[k]) for k in ("document", "symbol", "paragraph") if ref.get(k))
+            refs = cite(ref)
             ov = f" (OVERRIDDEN by {d['override_source']})" if d["overridden"] else ""
             w(f"  params.{name} = {d['value']} {d['unit'] or ''}{ov}\n")
             w(f"      in force from {d['in_force_from']}; confidence {d['confidence']}; {refs}\n")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
-from .. import dates
+from .. import dates, tonnes
 from .ir import BOOL, DATE, NUM, STR
 
 #: Argument kinds: a type, ``SAME`` (any comparable type, all ``SAME`` arguments alike; the result has it),
@@ -80,6 +80,10 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
              lambda a, b: min(a, b)),
     Function("max", (SAME, SAME), (), SAME, "The higher of two numbers or dates (the first when equal).",
              lambda a, b: max(a, b)),
+    Function("lower_of_adjusted_and_bau", (NUM, NUM), (), NUM,
+             "The crediting baseline: the lower of the downward-adjusted baseline and BAU (SBM016 step 5, 'choose "
+             "the lower number'); pacm.tonnes.lower_of_adjusted_and_bau, which the crediting pipeline applies "
+             "every year.", tonnes.lower_of_adjusted_and_bau),
     Function("abs", (NUM,), (), NUM, "Absolute value.", lambda a: abs(a)),
     Function("first_present", (SAME, SAME), (), SAME,
              "The first of its arguments that is present (a fallback); absent when all are.", variadic=True),

@@ -37,6 +37,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ..citation import parse_reference
 from ..errors import Collected, RulePackError, did_you_mean
 from ..expr.ir import BOOL, DATE, NUM, STR, fields_of, render
 from ..expr.parser import ExprError, Names, parse_derived
@@ -49,7 +50,6 @@ FILE_NAME = "derive.yaml"
 TYPES = {"integer": NUM, "number": NUM, "date": DATE, "bool": BOOL, "string": STR}
 _FILE_KEYS = {"title", "note", "fields"}
 _ENTRY_KEYS = {"field", "type", "value", "description", "reference", "inputs", "may_equal", "note"}
-_REF_KEYS = {"document", "symbol", "version", "paragraph", "url", "note"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -238,12 +238,7 @@ def load_layer(path: Path) -> Layer:
         for f in may:
             if f not in known and f not in st.scalars:
                 c.add("unknown-field", loc + ", may_equal", f"unknown field '{f}'")
-        ref = e.get("reference") or {}
-        if not isinstance(ref, dict) or (ref and "document" not in ref):
-            c.add("bad-reference", loc + ", reference", "reference must be a mapping with at least 'document'")
-            ref = {}
-        else:
-            c.unknown_keys(ref, _REF_KEYS, loc + ", reference")
+        ref = parse_reference(c, loc + ", reference", e["reference"]) if e.get("reference") else {}
         known[fname] = TYPES[tname]
         derived_inputs[fname] = tuple(reads)
         out.append(Derived(

@@ -23,7 +23,7 @@ from typing import Literal, Optional
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator, model_validator
 
 from .. import limits
-from ..dates import add_years, period_end  # noqa: F401 - re-exported for callers not yet moved to pacm.dates
+from ..dates import add_years, period_end
 from .types import (
     Bool,
     Count,
@@ -72,6 +72,10 @@ Technology = Literal[
 class Methodology(Section):
     id: ShortText = doc("Methodology identifier, e.g. 'ACM0002' or 'A6.4-AMM-001'.")
     version: ShortText = doc("Methodology version as printed on it, e.g. '22.0'.")
+
+    def label(self) -> str:
+        """'ACM0002 v22.0': how every report names the methodology a PDD applies."""
+        return f"{self.id} v{self.version}"
 
 
 class Activity(Section):

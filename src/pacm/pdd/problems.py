@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Problem, did_you_mean
-from ..safeyaml import Document, where
+from ..safeyaml import Document, describe_kind, where
 from .structure import _unwrap
 from .model import PDD
 
@@ -38,22 +38,6 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
             tp = _unwrap(args[-1])
         model = tp
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None
-
-
-def _describe(v: Any) -> str:
-    if isinstance(v, dict):
-        return "a mapping"
-    if isinstance(v, list):
-        return "a list"
-    if isinstance(v, bool):
-        return f"the true/false value {str(v).lower()}"
-    if isinstance(v, str):
-        return f"the text {v[:60]!r}"
-    if v is None:
-        return "nothing (null)"
-    if isinstance(v, (int, Decimal)):
-        return f"the number {v}"
-    return f"{v!r}"[:80]
 
 
 _VALIDATOR_TAGS = (
@@ -140,16 +124,16 @@ def _one(e: dict, loc: tuple, where: str) -> Problem:
     if etype == "literal_error":
         choices = _choices(ctx.get("expected", ""))
         hint = did_you_mean(str(inp), choices) if isinstance(inp, str) else None
-        return Problem("bad-choice", where, f"found {_describe(inp)}", "one of " + ", ".join(repr(c) for c in choices) if choices else msg, hint)
+        return Problem("bad-choice", where, f"found {describe_kind(inp)}", "one of " + ", ".join(repr(c) for c in choices) if choices else msg, hint)
     if etype in ("model_type", "model_attributes_type", "dict_type"):
         sub = _model_at(loc)
         keys = ", ".join(list(sub.model_fields)[:6]) + ", ..." if sub is not None and len(sub.model_fields) > 6 else (
             ", ".join(sub.model_fields) if sub is not None else ""
         )
         exp = f"a mapping with keys such as {keys}" if keys else "a mapping of keys to values"
-        return Problem("not-a-mapping", where, f"found {_describe(inp)}", exp)
+        return Problem("not-a-mapping", where, f"found {describe_kind(inp)}", exp)
     if etype == "list_type":
-        return Problem("not-a-list", where, f"found {_describe(inp)}", "a list (items on lines starting with '- ', or [a, b])")
+        return Problem("not-a-list", where, f"found {describe_kind(inp)}", "a list (items on lines starting with '- ', or [a, b])")
     if etype in ("string_too_short", "too_short") and isinstance(inp, str):
         return Problem("empty-text", where, "found an empty text", "some text")
     if etype in ("string_too_long", "too_long") and isinstance(inp, str):
@@ -160,9 +144,9 @@ def _one(e: dict, loc: tuple, where: str) -> Problem:
         bound = {"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le", "less_than": "lt"}[etype]
         limit = ctx.get(bound)
         exp = {"ge": f"{limit} or more", "le": f"{limit} or less", "gt": f"more than {limit}", "lt": f"less than {limit}"}[bound]
-        return Problem("out-of-range", where, f"found {_describe(inp)}", exp)
+        return Problem("out-of-range", where, f"found {describe_kind(inp)}", exp)
     if etype == "string_pattern_mismatch":
-        return Problem("bad-format", where, f"found {_describe(inp)}", msg.replace("String should match pattern ", "pattern "))
+        return Problem("bad-format", where, f"found {describe_kind(inp)}", msg.replace("String should match pattern ", "pattern "))
     # Any other pydantic error type: pacm's own code, never pydantic's type name, so that a new
     # pydantic release cannot change the code a user or a script sees (issue 9).
     return Problem("bad-value", where, msg)

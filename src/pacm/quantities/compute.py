@@ -16,6 +16,7 @@ import functools
 from decimal import Decimal, localcontext
 from pathlib import Path
 
+from ..citation import cite
 from ..errors import Collected, PacmInputError, did_you_mean
 from ..hosts import is_ldc, is_sids
 from ..dates import DAY_COUNTS, add_years, calendar_year_slices, year_basis
@@ -84,7 +85,7 @@ def plausibility_findings(pdd: PDD, meth: Methodology) -> list:
         out.append(Finding(
             rule="quantities.input_plausible", title=f"Methodology input {name} is plausible", status="fail",
             kind="automatic", severity="warning", area="quantities", section="§9 Concrete methodologies",
-            reference=_cite(p.reference) or meth.id, reference_detail=dict(p.reference),
+            reference=cite(p.reference) or meth.id, reference_detail=dict(p.reference),
             clause=f"{_rel(meth.source)} parameters.{name}.plausible: {rng} {p.unit}. {why}".strip(),
             confidence=p.confidence, fields=[path], actual={path: v}, expected=f"{path} {rng} ({p.unit})",
             parameters={}, message=f"{path} = {v} {p.unit} is legal but suspicious: expected {rng}. {why}".strip(),
@@ -187,16 +188,6 @@ def _param_entry(name, value, unit, source, **extra) -> dict:
     return e
 
 
-def _cite(ref: dict | None) -> str:
-    if not ref:
-        return ""
-    parts = [ref.get("document", "")]
-    for k in ("symbol", "version", "paragraph", "equation"):
-        if ref.get(k):
-            parts.append(f"{k} {ref[k]}" if k in ("paragraph", "equation") else str(ref[k]))
-    return ", ".join(p for p in parts if p)
-
-
 # ------------------------------------------------------------------------------- compute
 def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, source: str = "<pdd>") -> Quantities:
     check_inputs(pdd, meth, source)
@@ -227,7 +218,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
             name, d["value"], d["unit"],
             f"{_rel(d['source'])} (in force from {d['in_force_from']})"
             + (f", OVERRIDDEN by {d['override_source']}" if d["overridden"] else ""),
-            confidence=d["confidence"], reference=_cite(d["reference"]),
+            confidence=d["confidence"], reference=cite(d["reference"]),
         ))
 
     # -- methodology parameters
@@ -246,12 +237,12 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
             data = q.yearly.get(name, {})
             series[name] = {int(y): Decimal(v) for y, v in data.items()}
             trace.append(_param_entry(name, "per year", p.unit, f"PDD quantification.yearly.{name}", kind="monitored",
-                                      description=p.description, reference=_cite(p.reference), confidence=p.confidence))
+                                      description=p.description, reference=cite(p.reference), confidence=p.confidence))
             continue
         if name in q.inputs:
             scalars[name] = Decimal(q.inputs[name])
             trace.append(_param_entry(name, scalars[name], p.unit, f"PDD quantification.inputs.{name}", kind="ex_ante",
-                                      description=p.description, reference=_cite(p.reference), confidence=p.confidence))
+                                      description=p.description, reference=cite(p.reference), confidence=p.confidence))
             continue
         if p.source in ("default", "pdd_or_default"):
             got = p.default(flat, as_of)
@@ -262,7 +253,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
                 if det["case"]:
                     where += f" (case: {det['case']})"
                 trace.append(_param_entry(name, got[0], p.unit, where, kind="ex_ante", description=p.description,
-                                          reference=_cite(det["reference"]), confidence=det["confidence"]))
+                                          reference=cite(det["reference"]), confidence=det["confidence"]))
                 continue
             notes.append(f"insufficient_data: methodology {meth.id} has no default for '{name}' in force on "
                          f"{as_of} for this PDD; give quantification.inputs.{name} ({p.unit})"
@@ -350,7 +341,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
         trace.append(_param_entry(buffer_name, d["value"], d["unit"],
                                   f"{_rel(d['source'])} (in force from {d['in_force_from']}); rating '{rating}' "
                                   f"from PDD removals.reversal_risk.rating", confidence=d["confidence"],
-                                  reference=_cite(d["reference"])))
+                                  reference=cite(d["reference"])))
     on = pdd.issuance.planned_issuance_date or as_of
     host = pdd.activity.host_party
     ldc, sids = is_ldc(host, on), is_sids(host, on)
@@ -436,7 +427,7 @@ def compute(pdd: PDD, meth: Methodology, param_set, as_of: dt.date, flat: dict, 
                 "step": "equation", "year": y, "name": n, "value": fmt(values[n]), "unit": eq.unit,
                 "equation": eq.expr_src, "substituted": substitute(eq.tree, values),
                 "inputs": {d: fmt(values[d]) for d in eq.deps},
-                "description": eq.description, "reference": _cite(eq.reference) or _cite(meth.references[0]),
+                "description": eq.description, "reference": cite(eq.reference) or cite(meth.references[0]),
                 "source": f"{msrc} equations.{n}",
             })
         trace.extend(steps[i])
@@ -456,7 +447,7 @@ def _transition_window(pdd: PDD, param_set, as_of: dt.date, trace: list, notes: 
     d = param_set.describe(name, as_of)
     frm, until = got[name], derived(pdd, "cdm_methodology_last_day")
     trace.append(_param_entry(name, d["value"], d["unit"], f"{_rel(d['source'])} (in force from {d['in_force_from']})",
-                              confidence=d["confidence"], reference=_cite(d["reference"])))
+                              confidence=d["confidence"], reference=cite(d["reference"])))
     notes.append(f"transitioned CDM activity: credited from {frm} ({name}) to {until} (cdm_methodology_last_day: "
                  f"transition.cdm_methodology_applied_until, else the crediting-period end)")
     return (frm, until)
@@ -471,7 +462,7 @@ def _yn(v):
 
 
 def _pdd_meth(pdd: PDD) -> str:
-    return f"{pdd.activity.methodology.id} v{pdd.activity.methodology.version}"
+    return pdd.activity.methodology.label()
 
 
 @functools.lru_cache(maxsize=256)

@@ -26,7 +26,8 @@ from ..errors import Collected, Problem, RulePackError, did_you_mean
 from ..expr.ir import NUM, Field, render
 from ..expr.parser import ExprError, Names, parse_condition, parse_value
 from ..expr.reference import truth
-from ..params import CONFIDENCE, DatedValue, parse_reference
+from ..citation import METHODOLOGY_REF_KEYS, parse_reference
+from ..params import CONFIDENCE, DatedValue
 from ..paths import methodologies_dir
 from ..pdd.fields import field_type, registry
 from ..safeyaml import expect_mapping, load_file
@@ -40,7 +41,6 @@ _PARAM = {"description", "unit", "kind", "source", "reference", "confidence", "v
           "signed", "range", "plausible"}
 _RANGE = {"min", "max", "note"}
 _EQ = {"expr", "unit", "description", "reference", "note", "symbol"}
-_REF = {"document", "symbol", "version", "paragraph", "url", "note", "equation"}
 KINDS = ("ex_ante", "monitored")
 SOURCES = ("pdd", "default", "pdd_or_default")
 REQUIRED_EQUATIONS = ("baseline", "project", "leakage")
@@ -157,7 +157,7 @@ class Methodology:
 
 
 def _ref(c: Collected, loc: str, ref: Any) -> dict:
-    return parse_reference(c, loc, ref, _REF)  # methodology references may also cite an equation
+    return parse_reference(c, loc, ref, METHODOLOGY_REF_KEYS)  # methodology references may also cite an equation
 
 
 def _dated(c: Collected, loc: str, values: Any) -> list[DatedValue]:

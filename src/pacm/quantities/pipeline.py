@@ -89,6 +89,8 @@ import math
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from typing import Any, Mapping, Sequence
 
+from ..tonnes import lower_of_adjusted_and_bau
+
 REQUIRED = (
     "activity",
     "year",
@@ -397,8 +399,9 @@ def credit_columns(cols: Mapping[str, Sequence], params: Mapping, steps: list | 
             # -- the lower of the adjusted baseline and BAU
             adj = base[i] * (ONE - f)
             bound = "downward_adjustment" if applies else "baseline"
-            if bau[i] is not None and bau[i] < adj:
-                adj, bound = bau[i], "bau"
+            low = adj if bau[i] is None else lower_of_adjusted_and_bau(adj, bau[i])
+            if low != adj:
+                adj, bound = low, "bau"
             if rec is not None:
                 shown = f"{fmt(base[i])} x (1 - {fmt(f)})"
                 if bau[i] is not None:

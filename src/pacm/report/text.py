@@ -66,7 +66,7 @@ def render_text(result: Result, trace: bool = False, color: bool = False, width:
     a = result.pdd.activity
     out.add((a.title, "bold"))
     out.add(
-        f"{a.reference or '-'} | {t('host', lang)} {a.host_party} | {a.type} | {a.methodology.id} v{a.methodology.version} | "
+        f"{a.reference or '-'} | {t('host', lang)} {a.host_party} | {a.type} | {a.methodology.label()} | "
         f"{t('as of', lang)} {result.as_of.isoformat()}"
     )
     e = result.engine

@@ -89,7 +89,7 @@ def _activity_facts(result) -> list[tuple[str, str]]:
         ("Type", a.type.replace("_", " ")),
         ("Technology", a.technology.replace("_", " ")),
         ("Scale", a.scale or "-"),
-        ("Methodology", f"{a.methodology.id} v{a.methodology.version}"),
+        ("Methodology", a.methodology.label()),
     ]
     if a.capacity_mw is not None:
         facts.append(("Capacity", f"{format(a.capacity_mw, 'f')} MW"))

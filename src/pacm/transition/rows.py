@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..dates import add_years, days_inclusive, period_end, years_spanned  # noqa: F401 (years_spanned: callers import it from here)
+from ..dates import add_years, days_inclusive, period_end, years_spanned
 from .columns import InputFinding
 
 CP_NUMBERS = (1, 2, 3)
