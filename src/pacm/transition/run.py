@@ -187,7 +187,7 @@ class Batch:
     def _pieces(self):
         """(offset, typed values, cell findings) per evaluation chunk, reading the file chunk by chunk
         unless a :class:`Table` was given."""
-        from .read import typed_chunks
+        from . import read
 
         t = self.table
         if t is not None:
@@ -199,7 +199,7 @@ class Batch:
                 yield a, _slice(t.values, a, a + self.chunk), by_chunk.get(a // self.chunk, [])
             return
         self.timings["read_s"] = self.timings["type_columns_s"] = 0.0
-        for off, values, found, read_s, parse_s in typed_chunks(self.path, self.mapping):
+        for off, values, found, read_s, parse_s in read.typed_chunks(self.path, self.mapping, read.CHUNK_ROWS):
             self.timings["read_s"] += read_s
             self.timings["type_columns_s"] += parse_s
             n = len(next(iter(values.values()))) if values else 0
