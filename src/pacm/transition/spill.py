@@ -108,7 +108,8 @@ class Spill:
         self.close()
         if not self.n:
             return
-        with self.rows_path.open(encoding="utf-8") as rows, pa.memory_map(str(self.findings_path)) as src:
+        # read, not memory-mapped: mapped pages once read would count in the process's resident memory
+        with self.rows_path.open(encoding="utf-8") as rows, pa.OSFile(str(self.findings_path)) as src:
             reader = ipc.open_stream(src)
             for line, batch in zip(rows, reader):
                 yield json.loads(line, object_hook=_hook), batch.to_pandas()
