@@ -137,6 +137,19 @@ class Chunk:
     activities: Any  # pandas.DataFrame, columns "row" + ACTIVITY_COLUMNS
     findings: Any  # columns spill.FINDING_COLUMNS, "row" the spreadsheet row
     years: Any  # per activity-year credits (may be empty)
+    records: list | None = None  # the rows of ``activities`` as dicts (for :func:`run` only)
+
+
+def _activity_frame(acts: list[dict]):
+    """The activities table of ``acts`` (a pandas column's dtype follows its values: :func:`run` builds it
+    from all the rows at once, the writer fixes the types per column)."""
+    import pandas as pd
+
+    activities = pd.DataFrame.from_records([{c: a.get(c) for c in ACTIVITY_COLUMNS} for a in acts],
+                                           columns=list(ACTIVITY_COLUMNS))
+    activities["estimated_issuable"] = activities["estimated_issuable"].astype("Int64")
+    activities.insert(0, "row", [a["_row"] + 2 for a in acts])  # the spreadsheet row (header is row 1)
+    return activities
 
 
 class Batch:
@@ -182,6 +195,7 @@ class Batch:
         self.not_checkable: dict[str, int | None] = {}
         self.rule_counts: dict[str, dict[str, int]] = {}
         self.n = 0
+        self.keep_records = False  # run(): keep each chunk's rows as dicts, to build one frame of them all
 
     # -- pass 1
     def _pieces(self):
@@ -339,11 +353,7 @@ class Batch:
                 by_act[row_i] = by_act.get(row_i, 0) + int(iss)
         for a in acts:
             a["estimated_issuable"] = by_act.get(a["_row"]) if a["_row"] in by_act else None
-        activities = pd.DataFrame.from_records([{c: a.get(c) for c in ACTIVITY_COLUMNS} for a in acts],
-                                               columns=list(ACTIVITY_COLUMNS))
-        activities["estimated_issuable"] = activities["estimated_issuable"].astype("Int64")
-        activities.insert(0, "row", [a["_row"] + 2 for a in acts])  # the spreadsheet row (header is row 1)
-        return Chunk(activities, fdf, years)
+        return Chunk(_activity_frame(acts), fdf, years, acts if self.keep_records else None)
 
     def chunks(self, folder: Path | None = None):
         """The final tables, chunk by chunk; the spill goes into a temporary folder inside ``folder``
@@ -415,15 +425,16 @@ def run(
     import pandas as pd
 
     b = Batch(path, as_of, engine, mapping, workers, progress, table, chunk_size, all_findings, keep_credit_inputs)
+    b.keep_records = True
     acts, finds, years = [], [], []
     for c in b.chunks():
-        acts.append(c.activities)
+        acts.extend(c.records)
         finds.append(c.findings)
         if len(c.years):
             years.append(c.years)
     from .spill import FINDING_COLUMNS
 
-    activities = pd.concat(acts, ignore_index=True) if acts else pd.DataFrame(columns=["row", *ACTIVITY_COLUMNS])
+    activities = _activity_frame(acts)
     findings = pd.concat(finds, ignore_index=True) if finds else pd.DataFrame(columns=list(FINDING_COLUMNS))
     y = pd.concat(years, ignore_index=True) if years else pd.DataFrame(columns=["activity", "year", "issuable", "_row"])
     return b.result(activities, findings, y)

@@ -8,7 +8,8 @@ fact is known.
 
 Nothing here is pickled: the activities go as JSON lines whose dates, decimals and crediting
 periods are tagged objects (``{"$d": "2021-01-01"}``, ``{"$D": "12.5"}``, ``{"$cp": [...]}``) read
-back as the same Python values; the findings as an Arrow IPC stream (one record batch a chunk).
+back as the same Python values (an activity's values are scalars: JSON would turn a tuple into a
+list); the findings as an Arrow IPC stream (one record batch a chunk).
 """
 
 from __future__ import annotations
@@ -38,17 +39,6 @@ def _default(o: Any) -> Any:
     raise TypeError(f"cannot spill a {type(o).__name__}")
 
 
-def _tuples(o: Any) -> Any:
-    """Tuples tagged (JSON has only lists; a tuple-valued cell must come back a tuple)."""
-    if isinstance(o, tuple):
-        return {"$t": [_tuples(x) for x in o]}
-    if isinstance(o, list):
-        return [_tuples(x) for x in o]
-    if isinstance(o, dict):
-        return {k: _tuples(v) for k, v in o.items()}
-    return o
-
-
 def _hook(d: dict) -> Any:
     if len(d) == 1:
         k, v = next(iter(d.items()))
@@ -60,8 +50,6 @@ def _hook(d: dict) -> Any:
             return dt.datetime.fromisoformat(v)
         if k == "$cp":
             return CP(*v)
-        if k == "$t":
-            return tuple(v)
     return d
 
 
@@ -82,7 +70,7 @@ class Spill:
         import pyarrow as pa
         import pyarrow.ipc as ipc
 
-        self._rows.write(json.dumps(_tuples(record), default=_default, ensure_ascii=False, allow_nan=True))
+        self._rows.write(json.dumps(record, default=_default, ensure_ascii=False, allow_nan=True))
         self._rows.write("\n")
         cols = list(zip(*findings)) if findings else [()] * len(FINDING_COLUMNS)
         batch = pa.record_batch([pa.array(cols[0], pa.int64())] + [pa.array(c, pa.string()) for c in cols[1:]],
