@@ -4,6 +4,8 @@ The command's path (:class:`pacm.transition.run.Batch` through :func:`pacm.trans
 evaluates each chunk, parks it on disk, and writes the final tables chunk by chunk once the rules
 the file cannot show are known. Checked here:
 
+The export is that of tests/test_transition_chunks.py (the 25-row extract and three hostile rows).
+
 * the outputs with tiny chunks (2 rows evaluated, 5 rows read at a time) equal those of one chunk and
   those of the whole-table API (:func:`pacm.transition.run.run` + ``write_outputs``), every table read
   back (Parquet files differ in bytes by their row groups), ``summary.md`` but its Timings line, the chart;
@@ -15,7 +17,6 @@ the file cannot show are known. Checked here:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import gc
 import tracemalloc
@@ -28,38 +29,21 @@ import pytest
 
 from pacm.engine import Engine
 from pacm.report.batch import read_table as read_back
-from pacm.transition import evaluate as E
 from pacm.transition import read as R
 from pacm.transition import run as RUN
 from pacm.transition.mapping import load_mapping
 from pacm.transition.outputs import MARKER, write_outputs, write_run
 from pacm.transition.run import Batch, run
 from pacm.transition.spill import Spill
+from test_hostile_signals import _big_export  # the 25-row extract again and again, references distinct
+from test_transition_chunks import export  # noqa: F401 (a fixture: the 25-row extract and three hostile rows)
 
-ROOT = Path(__file__).resolve().parents[1]
-EXTRACT = ROOT / "tests" / "fixtures" / "unfccc_cdm_extract.csv"
 AS_OF = dt.date(2026, 1, 15)
 
 
 @pytest.fixture(scope="module")
 def engine():
     return Engine()
-
-
-@pytest.fixture(scope="module")
-def export(tmp_path_factory) -> Path:
-    """The 25-row extract (real rows with the export's defects) and two hostile rows."""
-    rows = list(csv.reader(EXTRACT.open(encoding="utf-8")))
-    header, body = rows[0], rows[1:]
-    extra = []
-    for col, val in (("End of first crediting period", "9999-12-31"), ("Start of first crediting period", "not a date")):
-        r = list(body[0])
-        r[header.index(col)] = val
-        extra.append(r)
-    p = tmp_path_factory.mktemp("stream") / "export.csv"
-    with p.open("w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh).writerows([header, *body[:10], *extra, *body[10:]])
-    return p
 
 
 def _tables(folder: Path) -> dict:
@@ -106,11 +90,11 @@ def test_tiny_chunks_give_the_outputs_of_one_chunk_and_of_the_whole_table_api(ex
     monkeypatch.setattr(Spill, "put", lambda self, rec, f: (puts.append(rec), real_put(self, rec, f))[1])
     monkeypatch.setattr(R, "CHUNK_ROWS", 5)
     tiny, batch = _streamed(export, engine, tmp_path / "tiny", 2)
-    # 27 rows read 5 at a time (the last 2); each read chunk evaluated in chunks of at most 2: 2+2+1
-    assert [len(p["activities"]) for p in puts] == [2, 2, 1] * 5 + [2]
+    # 28 rows read 5 at a time (the last 3); each read chunk evaluated in chunks of at most 2: 2+2+1
+    assert [len(p["activities"]) for p in puts] == [2, 2, 1] * 5 + [2, 1]
     _same(one, tiny, "chunks of 2 rows vs one chunk")
     _same(one, _tables(tmp_path / "api"), "streamed vs the whole-table API")
-    assert len(one["activities.csv"]) == 27 and len(one["findings.csv"]) > 27
+    assert len(one["activities.csv"]) == 28 and len(one["findings.csv"]) > 27
     # the deferred decision was needed: a rule insufficient on every row of the first chunk and reading a
     # field none of its rows had, decided on a later chunk (so counted and listed, not "cannot show")
     first = {j for ins in puts[0]["ins"] for j in ins}
@@ -143,25 +127,10 @@ def test_a_run_holds_at_most_two_chunks_at_once(export, engine, tmp_path, monkey
     monkeypatch.setattr(RUN, "evaluate_chunk", lambda *a, **k: evaluated.saw(real_eval(*a, **k)))
     monkeypatch.setattr(Batch, "_finish", lambda self, *a: finished.saw(real_finish(self, *a)))
     _streamed(export, engine, tmp_path / "out", 3)
-    assert evaluated.total == finished.total == 9  # 27 rows in chunks of 3
-    # the one being made and the one before it at most (the unchunked merge held all nine)
+    assert evaluated.total == finished.total == 10  # 28 rows in chunks of 3
+    # the one being made and the one before it at most (the unchunked merge held all ten)
     assert evaluated.most <= 2
     assert finished.most <= 2
-
-
-def _export_of(export: Path, rows: int, path: Path) -> Path:
-    """``rows`` rows: the test export's rows again and again, each with its own reference number."""
-    lines = list(csv.reader(export.open(encoding="utf-8")))
-    header, body = lines[0], lines[1:]
-    ref = header.index("CDM project reference number")
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for i in range(rows):
-            r = list(body[i % len(body)])
-            r[ref] = str(700000 + i)
-            w.writerow(r)
-    return path
 
 
 def _peak(export: Path, engine, out: Path) -> int:
@@ -175,12 +144,13 @@ def _peak(export: Path, engine, out: Path) -> int:
         tracemalloc.stop()
 
 
-def test_python_memory_peak_does_not_grow_with_the_rows(export, engine, tmp_path, monkeypatch):
+def test_python_memory_peak_does_not_grow_with_the_rows(engine, tmp_path, monkeypatch):
     monkeypatch.setattr(R, "CHUNK_ROWS", 100)
-    small = _export_of(export, 150, tmp_path / "n.csv")
-    large = _export_of(export, 600, tmp_path / "4n.csv")
+    small = _big_export(tmp_path / "n.csv", 6)  # 150 rows
+    large = _big_export(tmp_path / "4n.csv", 24)  # 600 rows
     _peak(small, engine, tmp_path / "warm")  # first-use caches (imports, compiled rules) out of the comparison
     p1, p4 = _peak(small, engine, tmp_path / "n"), _peak(large, engine, tmp_path / "4n")
     # measured on this branch: see the figures printed on failure; the run that held every chunk grew
     # about linearly (4 times the rows: well over 2 times the peak)
+    print(f"tracemalloc peak: {p1 / 1e6:.1f} MB at 150 rows, {p4 / 1e6:.1f} MB at 600 rows")
     assert p4 < 1.5 * p1, f"peak {p1 / 1e6:.1f} MB at 150 rows, {p4 / 1e6:.1f} MB at 600 rows"
