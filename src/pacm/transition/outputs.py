@@ -94,12 +94,15 @@ class Totals:
             self.covered[k] += int((cov if k == "all" else (cov & (kinds == k))).sum())
         for x in a["eligibility_failed"].dropna().str.split("; ").explode():
             self.failed[x] = self.failed.get(x, 0) + 1
-        iss = pd.to_numeric(a["estimated_issuable"], errors="coerce")
+        x = pd.DataFrame({"_e": (el == True).astype("int64"),  # noqa: E712
+                          "_iss": pd.to_numeric(a["estimated_issuable"], errors="coerce")})
         for col, acc in (("host", self.by_host), ("methodology", self.by_methodology)):
-            for key, e, i in zip(a[col].fillna("(none)").tolist(), (el == True).tolist(), iss.tolist()):  # noqa: E712
+            g = x.groupby(a[col].fillna("(none)").to_numpy(), sort=False)
+            for key, k, e, i in zip(g.size().index, g.size().tolist(), g["_e"].sum().tolist(),
+                                    g["_iss"].sum(min_count=1).tolist()):
                 t = acc.setdefault(key, [0, 0, None])
-                t[0] += 1
-                t[1] += bool(e)
+                t[0] += int(k)
+                t[1] += int(e)
                 if not pd.isna(i):
                     t[2] = (t[2] or 0) + int(i)
         inp = f[f["rule"].str.startswith("input.")]
