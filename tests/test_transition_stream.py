@@ -104,6 +104,13 @@ def test_tiny_chunks_give_the_outputs_of_one_chunk_and_of_the_whole_table_api(ex
     assert later & listed
 
 
+def test_worker_processes_stream_the_same_outputs(export, engine, tmp_path):
+    one, _ = _streamed(export, engine, tmp_path / "one", 1000)
+    two, batch = _streamed(export, engine, tmp_path / "two", 3, workers=2)  # 10 chunks, at most 5 in flight
+    assert batch.workers == 2
+    _same(one, two, "two worker processes, chunks of 3 rows, vs one chunk in-process")
+
+
 class _Live:
     """How many objects of a class are alive at once (weak references: the spy keeps none alive)."""
 
