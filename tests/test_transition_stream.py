@@ -29,10 +29,12 @@ import pytest
 
 from pacm.engine import Engine
 from pacm.report.batch import read_table as read_back
+from pacm.transition import evaluate as E
 from pacm.transition import read as R
 from pacm.transition import run as RUN
 from pacm.transition.mapping import load_mapping
 from pacm.transition.outputs import MARKER, write_outputs, write_run
+from pacm.transition.evaluate import STATUSES
 from pacm.transition.run import Batch, run
 from pacm.transition.spill import Spill
 from test_hostile_signals import _big_export  # the 25-row extract again and again, references distinct
@@ -102,6 +104,28 @@ def test_tiny_chunks_give_the_outputs_of_one_chunk_and_of_the_whole_table_api(ex
     assert later, "no rule of the first chunk was left undecided there and decided later: the test lost its point"
     listed = set(one["findings.csv"]["rule"])
     assert later & listed
+    _counts_agree_with_findings(tiny, batch)
+
+
+def _counts_agree_with_findings(t: dict, batch: Batch) -> None:
+    """Each valid row's counts and undecided eligibility conditions, from the parked per-rule statuses,
+    against its findings (the other table, from the parked findings), over the rules the file can show."""
+    acts, found = t["activities.csv"], t["findings.csv"]
+    found = found[~found["rule"].str.startswith("input.")]
+    shown = len(batch.compiled.rules) - sum(1 for r in batch.compiled.rules if r.id in batch.not_checkable)
+    assert shown < len(batch.compiled.rules)  # some rules evaluated here cannot be shown by this file
+    checked = 0
+    for a in acts[acts["valid_pdd"] == "True"].itertuples():
+        mine = found[found["row"] == a.row]
+        for status in ("fail", "insufficient_data", "validator_judgement"):
+            assert int(getattr(a, f"n_{status}")) == int((mine["status"] == status).sum()), (a.row, status)
+        assert sum(int(getattr(a, f"n_{s}")) for s in STATUSES) == shown, a.row
+        undecided = {r[len(E.ELIGIBILITY_PREFIX):] for r, s in zip(mine["rule"], mine["status"])
+                     if r.startswith(E.ELIGIBILITY_PREFIX) and s == "insufficient_data"}
+        said = set(a.eligibility_undecided.split("; ")) if isinstance(a.eligibility_undecided, str) else set()
+        assert said == undecided, a.row
+        checked += 1
+    assert checked >= 20
 
 
 def test_worker_processes_stream_the_same_outputs(export, engine, tmp_path):
