@@ -185,3 +185,23 @@ def test_python_memory_peak_does_not_grow_with_the_rows(engine, tmp_path, monkey
     # about linearly (4 times the rows: well over 2 times the peak)
     print(f"tracemalloc peak: {p1 / 1e6:.1f} MB at 150 rows, {p4 / 1e6:.1f} MB at 600 rows")
     assert p4 < 1.5 * p1, f"peak {p1 / 1e6:.1f} MB at 150 rows, {p4 / 1e6:.1f} MB at 600 rows"
+
+
+def test_a_failure_in_a_later_chunk_leaves_nothing(export, engine, tmp_path, monkeypatch):
+    from pacm.outfolder import output_folder
+
+    real_finish, calls = Batch._finish, []
+
+    def finish(self, *a):
+        calls.append(1)
+        if len(calls) == 3:  # two chunks are written already
+            raise RuntimeError("disk full")
+        return real_finish(self, *a)
+
+    monkeypatch.setattr(Batch, "_finish", finish)
+    (tmp_path / "runs").mkdir()
+    with pytest.raises(RuntimeError, match="disk full"):
+        with output_folder(tmp_path / "runs" / "out", MARKER, "pacm transition") as tmp:
+            write_run(tmp, Batch(export, AS_OF, engine, load_mapping(), chunk_size=3), ("csv", "parquet", "xlsx"))
+    assert len(calls) == 3
+    assert list((tmp_path / "runs").iterdir()) == []  # no output, no temporary folder, no spill
