@@ -99,3 +99,76 @@ def test_creates_output_folder_and_handles_empty_table(tmp_path):
     for ext in ("csv", "parquet", "xlsx"):
         df = read_table(out / f"empty.{ext}")
         assert list(df.columns) == ["x", "n"] and len(df) == 0
+
+
+# -- TableWriter: one table written chunk by chunk (pacm transition, issue 11 item 6)
+
+TYPES = {"cdm_reference": "float64", "title": "string", "tonnes": "string", "start": "string", "eligible": "bool",
+         "ratio": "float64"}
+
+
+def _chunks(df, size):
+    return [df.iloc[a:a + size] for a in range(0, len(df), size)]
+
+
+def test_table_writer_chunks_hold_what_the_whole_table_holds(tmp_path):
+    df = pd.concat([_table()] * 3, ignore_index=True)
+    df["cdm_reference"] = df["cdm_reference"].astype("float64")
+    write_tables(tmp_path / "whole", {"t": df})
+    w = batch.TableWriter(tmp_path / "parts", "t", TYPES)
+    for part in _chunks(df, 2):  # 9 rows: 2+2+2+2+1
+        w.write(part)
+    w.close()
+    for ext in ("csv", "parquet", "xlsx"):
+        pd.testing.assert_frame_equal(read_table(tmp_path / "parts" / f"t.{ext}"), read_table(tmp_path / "whole" / f"t.{ext}"))
+    assert (tmp_path / "parts" / "t.csv").read_bytes() == (tmp_path / "whole" / "t.csv").read_bytes()
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(tmp_path / "parts" / "t.parquet").metadata.num_row_groups == 5  # one per chunk
+    assert sorted(p.name for p in (tmp_path / "parts").iterdir()) == ["t.csv", "t.parquet", "t.xlsx"]
+
+
+def test_table_writer_types_are_fixed_for_every_chunk(tmp_path):
+    # the first chunk of a text column holds only integers, the second only a boolean: still text
+    # (inferred per chunk they would be Int64 and boolean, and the Parquet schemas would clash)
+    w = batch.TableWriter(tmp_path, "t", {"ref": "string", "n": "Int64"})
+    w.write(pd.DataFrame({"ref": [1, 2], "n": [None, None]}))
+    w.write(pd.DataFrame({"ref": [True, "PoA-7"], "n": [3, None]}))
+    w.close()
+    p = read_table(tmp_path / "t.parquet")
+    assert str(p["ref"].dtype) == "string" and list(p["ref"]) == ["1", "2", "True", "PoA-7"]
+    assert str(p["n"].dtype) == "Int64" and p["n"].tolist()[2] == 3 and p["n"].isna().tolist() == [True, True, False, True]
+    ws = load_workbook(tmp_path / "t.xlsx").active
+    assert [c.value for c in ws["A"]] == ["ref", "1", "2", "True", "PoA-7"]  # text cells, not numbers
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == "ref,n\n1,\n2,\nTrue,3\nPoA-7,\n"
+
+
+def test_table_writer_without_chunks_writes_the_header(tmp_path):
+    batch.TableWriter(tmp_path, "empty", {"x": "string", "n": "int64"}).close()
+    for ext in ("csv", "parquet", "xlsx"):
+        df = read_table(tmp_path / f"empty.{ext}")
+        assert list(df.columns) == ["x", "n"] and len(df) == 0
+
+
+def test_table_writer_abort_leaves_nothing_and_columns_are_checked(tmp_path):
+    w = batch.TableWriter(tmp_path, "t", {"x": "Int64"})
+    w.write(pd.DataFrame({"x": [1]}))
+    with pytest.raises(ValueError, match=r"columns \['y'\] are not \['x'\]"):
+        w.write(pd.DataFrame({"y": [1]}))
+    w.abort()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_table_writer_xlsx_sheet_limit_over_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "XLSX_MAX_ROWS", 4)  # a header and three rows fit; a fourth row does not
+    w = batch.TableWriter(tmp_path, "ok", {"x": "int64"}, formats=("xlsx",))
+    w.write(pd.DataFrame({"x": [1, 2]}))
+    w.write(pd.DataFrame({"x": [3]}))
+    w.close()
+    assert [c.value for c in load_workbook(tmp_path / "ok.xlsx").active["A"]] == ["x", 1, 2, 3]
+    w = batch.TableWriter(tmp_path, "over", {"x": "int64"}, formats=("xlsx",))
+    w.write(pd.DataFrame({"x": [1, 2]}))
+    with pytest.raises(ValueError, match=r"table 'over' has more than 3 rows; an XLSX sheet holds at most 3 "):
+        w.write(pd.DataFrame({"x": [3, 4]}))
+    w.abort()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.xlsx"]

@@ -40,25 +40,22 @@ def register(app: typer.Typer) -> None:
         engine = load_engine(rules, param, params)
         mp = load_mapping(mapping)
         with interruptible("pacm transition"):
-            written, res = _run_and_write(file, day, engine, mp, workers, all_findings, out, fmts)
-        a = res.activities
-        el = a["transition_eligible"]
+            written, res, tot = _run_and_write(file, day, engine, mp, workers, all_findings, out, fmts)
         t = res.timings
         sys.stdout.write(
-            f"{len(a):,} activities as of {day}: {int((el == True).sum()):,} transition-eligible, "  # noqa: E712
-            f"{int((el == False).sum()):,} not, {int(el.isna().sum()):,} undecided; "  # noqa: E712
-            f"{len(res.findings):,} findings. Read {t['read_s']:.2f} s, evaluated {t['evaluate_s']:.2f} s.\n"
+            f"{tot.n:,} activities as of {day}: {tot.eligible['true', 'all']:,} transition-eligible, "
+            f"{tot.eligible['false', 'all']:,} not, {tot.eligible['undecided', 'all']:,} undecided; "
+            f"{tot.findings:,} findings. Read {t['read_s']:.2f} s, evaluated {t['evaluate_s']:.2f} s.\n"
             f"Wrote {len(written)} files to {out}\n"
         )
 
 
 def _run_and_write(file: Path, day, engine, mp, workers: int, all_findings: bool, out: Path, fmts):
-    """Check ``--out``, then read, evaluate and write into its temporary folder (a progress bar on a
-    terminal); the folder exists from the start, so an interruption at any point removes it."""
+    """Check ``--out``, then read, evaluate and write chunk by chunk into its temporary folder (a progress
+    bar on a terminal); the folder exists from the start, so an interruption at any point removes it."""
     from ..outfolder import output_folder
-    from ..transition.outputs import MARKER, write_into
-    from ..transition.read import read_table
-    from ..transition.run import run
+    from ..transition.outputs import MARKER, write_run
+    from ..transition.run import Batch
 
     with output_folder(out, MARKER, "pacm transition") as tmp:
         if sys.stderr.isatty():
@@ -66,14 +63,10 @@ def _run_and_write(file: Path, day, engine, mp, workers: int, all_findings: bool
 
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           transient=True) as bar:
-                task = bar.add_task(f"reading {file.name}", total=None)
-                table = read_table(file, mp)
-                bar.update(task, description="evaluating", total=table.n, completed=0)
-                res = run(file, day, engine, mp, workers=workers, table=table, all_findings=all_findings,
-                          progress=lambda done, n: bar.update(task, completed=done))
-                bar.update(task, description="writing outputs")
-                write_into(tmp, res, fmts)
+                task = bar.add_task("evaluating", total=None)
+                batch = Batch(file, day, engine, mp, workers=workers, all_findings=all_findings,
+                              progress=lambda done, n: bar.update(task, completed=done, total=n))
+                res, tot = write_run(tmp, batch, fmts)
         else:
-            res = run(file, day, engine, mp, workers=workers, all_findings=all_findings)
-            write_into(tmp, res, fmts)
-    return sorted(out.iterdir()), res
+            res, tot = write_run(tmp, Batch(file, day, engine, mp, workers=workers, all_findings=all_findings), fmts)
+    return sorted(out.iterdir()), res, tot

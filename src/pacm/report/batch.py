@@ -16,6 +16,7 @@ temporary files are removed and no ``<name>.<ext>`` is left half-written.
 
 XLSX is written with xlsxwriter in constant-memory mode (streams rows, so large batches stay cheap),
 and every text cell is stored as text, never as a formula, even when it starts with ``=``.
+:class:`TableWriter` writes one table chunk by chunk, the same cells with the column types fixed up front.
 """
 
 from __future__ import annotations
@@ -77,16 +78,25 @@ def _text(v: Any) -> Any:
     return csv_cell(v) if isinstance(v, str) else str(v)  # user text: no spreadsheet formula (OWASP)
 
 
-def normalise(df: "pandas.DataFrame") -> "pandas.DataFrame":
-    """The table as all three formats will hold it (see the module docstring)."""
+def normalise(df: "pandas.DataFrame", types: Mapping[str, str] | None = None) -> "pandas.DataFrame":
+    """The table as all three formats will hold it (see the module docstring).
+
+    ``types`` (column -> ``string``, ``Int64``, ``boolean``, ``int64``, ``float64`` or ``bool``) fixes
+    a column's type instead of inferring it from the values: a table written in chunks must have the
+    same column types in every chunk, whatever values a chunk happens to hold.
+    """
     import pandas as pd
     from pandas.api import types as pt
 
+    types = types or {}
     out = pd.DataFrame(index=range(len(df)))
     for col in df.columns:
         s = df[col].reset_index(drop=True)
         name = str(col)
-        if pt.is_bool_dtype(s) or pt.is_integer_dtype(s) or pt.is_float_dtype(s):
+        fixed = types.get(name)
+        if fixed is not None:
+            out[name] = _as_type(s, fixed)
+        elif pt.is_bool_dtype(s) or pt.is_integer_dtype(s) or pt.is_float_dtype(s):
             out[name] = s
         elif pt.is_datetime64_any_dtype(s):
             if all(t is pd.NaT or t.time() == dt.time(0) for t in s):
@@ -105,6 +115,19 @@ def normalise(df: "pandas.DataFrame") -> "pandas.DataFrame":
     if len(set(out.columns)) != len(out.columns):
         raise ValueError(f"duplicate column names: {list(out.columns)}")
     return out
+
+
+def _as_type(s, kind: str):
+    """One column converted to a fixed type (:func:`normalise`)."""
+    import pandas as pd
+
+    if kind == "string":
+        return pd.array([_text(v) for v in s.tolist()], dtype="string")
+    if kind in ("Int64", "boolean"):
+        return pd.array([None if _is_missing(v) else v for v in s.tolist()], dtype=kind)
+    if kind in ("int64", "float64", "bool"):
+        return s.astype(kind)
+    raise ValueError(f"unknown column type {kind!r}")
 
 
 def _write_csv(df, path: str) -> None:
@@ -128,33 +151,42 @@ def _write_xlsx(df, path: str, sheet: str) -> None:
 
     Text is always written as text (never a formula, URL or number), numbers and booleans typed.
     """
-    import xlsxwriter
-
     if len(df) + 1 > XLSX_MAX_ROWS:
         raise ValueError(f"table {sheet!r} has {len(df)} rows; an XLSX sheet holds at most {XLSX_MAX_ROWS - 1} (write csv/parquet)")
-    wb = xlsxwriter.Workbook(
-        path,
-        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
+    wb = _xlsx_workbook(path)
     try:
         ws = wb.add_worksheet(sheet[:31])
         bold = wb.add_format({"bold": True})
         for j, c in enumerate(df.columns):
             ws.write_string(0, j, str(c), bold)
         ws.freeze_panes(1, 0)
-        for i, row in enumerate(df.itertuples(index=False, name=None), start=1):
-            for j, v in enumerate(row):
-                v = _cell_value(v)
-                if v is None:
-                    continue
-                if isinstance(v, bool):
-                    ws.write_boolean(i, j, v)
-                elif isinstance(v, (int, float)):
-                    ws.write_number(i, j, v)
-                else:
-                    ws.write_string(i, j, str(v))
+        _xlsx_rows(ws, df, 1)
     finally:
         wb.close()
+
+
+def _xlsx_workbook(path: str):
+    import xlsxwriter
+
+    return xlsxwriter.Workbook(
+        path,
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
+
+
+def _xlsx_rows(ws, df, first: int) -> None:
+    """The rows of ``df`` from sheet row ``first`` on: text as text, numbers and booleans typed."""
+    for i, row in enumerate(df.itertuples(index=False, name=None), start=first):
+        for j, v in enumerate(row):
+            v = _cell_value(v)
+            if v is None:
+                continue
+            if isinstance(v, bool):
+                ws.write_boolean(i, j, v)
+            elif isinstance(v, (int, float)):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, str(v))
 
 
 _WRITERS = {"csv": _write_csv, "parquet": _write_parquet}
@@ -203,6 +235,108 @@ def write_tables(
             except OSError:
                 pass
         raise
+
+
+class TableWriter:
+    """One table written chunk by chunk (:meth:`write`) in every format, the column types fixed up front
+    (``types``, also the column order): CSV appended, Parquet one row group per chunk
+    (``pyarrow.parquet.ParquetWriter``), XLSX streamed by xlsxwriter in constant-memory mode. Only one
+    chunk is held at a time. Written to temporary names in ``out_dir``; :meth:`close` renames them into
+    place (a table with no chunk gets its header), :meth:`abort` removes them.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike, name: str, types: Mapping[str, str], formats: Iterable[str] = FORMATS):
+        formats = tuple(formats)
+        if not formats or any(f not in FORMATS for f in formats):
+            raise ValueError(f"formats must be a non-empty selection of {FORMATS}, got {formats!r}")
+        if not isinstance(name, str) or not _SAFE_NAME.match(name):
+            raise ValueError(f"table name {name!r} is not a plain file name (letters, digits, _ . -)")
+        self.folder, self.name, self.types, self.formats = Path(out_dir), name, dict(types), formats
+        self.rows = 0
+        self._tmp: dict[str, str] = {}
+        self._parquet = None
+        self._wb = self._ws = None
+        self._started = False
+
+    def _start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for fmt in self.formats:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.name}.", suffix=f".{fmt}.tmp", dir=self.folder)
+            os.close(fd)
+            self._tmp[fmt] = tmp
+        if "xlsx" in self._tmp:
+            self._wb = _xlsx_workbook(self._tmp["xlsx"])
+            self._ws = self._wb.add_worksheet(self.name[:31])
+            bold = self._wb.add_format({"bold": True})
+            for j, c in enumerate(self.types):
+                self._ws.write_string(0, j, str(c), bold)
+            self._ws.freeze_panes(1, 0)
+        self._started = True
+
+    def write(self, df: "pandas.DataFrame") -> None:
+        """Append the rows of ``df`` (its columns those of ``types``)."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if list(map(str, df.columns)) != list(self.types):
+            raise ValueError(f"table {self.name!r}: columns {list(df.columns)} are not {list(self.types)}")
+        first = not self._started
+        if first:
+            self._start()
+        if "xlsx" in self._tmp and self.rows + len(df) + 1 > XLSX_MAX_ROWS:
+            raise ValueError(f"table {self.name!r} has more than {XLSX_MAX_ROWS - 1} rows; an XLSX sheet holds at most "
+                             f"{XLSX_MAX_ROWS - 1} (write csv/parquet)")
+        norm = normalise(df, self.types)
+        if "csv" in self._tmp:
+            norm.to_csv(self._tmp["csv"], index=False, encoding="utf-8", lineterminator="\n", mode="w" if first else "a",
+                        header=first)
+        if "parquet" in self._tmp:
+            tbl = pa.Table.from_pandas(norm, preserve_index=False)
+            if self._parquet is None:
+                self._parquet = pq.ParquetWriter(self._tmp["parquet"], tbl.schema)
+            if len(norm) or first:
+                self._parquet.write_table(tbl.cast(self._parquet.schema))
+        if self._ws is not None:
+            _xlsx_rows(self._ws, norm, self.rows + 1)
+        self.rows += len(df)
+
+    def close(self) -> list[Path]:
+        """Finish every file and rename it into place; return the paths."""
+        import pandas as pd
+
+        if not self._started:
+            self.write(pd.DataFrame({c: [] for c in self.types}))
+        self._close_writers()
+        out = []
+        for fmt, tmp in self._tmp.items():
+            target = self.folder / f"{self.name}.{fmt}"
+            os.replace(tmp, target)
+            out.append(target)
+        self._tmp = {}
+        return out
+
+    def _close_writers(self) -> None:
+        w, self._parquet = self._parquet, None
+        wb, self._wb, self._ws = self._wb, None, None
+        try:
+            if w is not None:
+                w.close()
+        finally:
+            if wb is not None:
+                wb.close()
+
+    def abort(self) -> None:
+        """Remove the temporary files (after a failure)."""
+        try:
+            self._close_writers()
+        except Exception:
+            pass
+        for tmp in self._tmp.values():
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+        self._tmp = {}
 
 
 def read_table(path: str | os.PathLike) -> "pandas.DataFrame":

@@ -36,13 +36,114 @@ def _cell(x) -> str:
     return md_text(x)  # user data (column names, values): no HTML, links or pipes
 
 
-def summary_markdown(res: RunResult, chart: str | None) -> str:
+#: the column types of the output tables, fixed for the whole table (it is written chunk by chunk). Those
+#: of the real export's tables as inferred from the whole table; ``cdm_reference`` and ``renewals_left``
+#: are whole numbers with gaps, which a pandas column holds as floats (``1.0``): kept so as not to change
+#: the outputs.
+ACTIVITY_TYPES = {
+    "row": "int64", "reference": "string", "cdm_reference": "float64", "unique_id": "string", "title": "string",
+    "kind": "string", "host": "string", "host_party": "string", "methodology": "string", "technology": "string",
+    "activity_type": "string", "cdm_status": "string", "cp_type": "string", "transition_crediting_period": "string",
+    "current_crediting_period": "string", "transition_eligible": "boolean", "eligibility_failed": "string",
+    "eligibility_undecided": "string", "cdm_methodology_until": "string", "a64_methodology_from": "string",
+    "renewals_left": "float64", "host_ldc": "boolean", "host_sids": "boolean", "sop_exempt": "boolean",
+    "annual_er_ex_ante": "string", "estimated_issuable": "Int64", "cp_active_on_cutoff": "boolean", "valid_pdd": "bool",
+    "n_pass": "int64", "n_fail": "int64", "n_insufficient_data": "int64", "n_validator_judgement": "int64",
+    "n_not_applicable": "int64", "n_input": "int64",
+}
+FINDING_TYPES = {"row": "int64", "reference": "string", "rule": "string", "status": "string", "severity": "string",
+                 "fields": "string", "message": "string"}
+CREDIT_TYPES = {
+    "activity": "string", "year": "int64", "days": "int64", "da_applies": "bool", "years_since_start": "int64",
+    "baseline": "string", "daf": "string", "baseline_adjusted": "string", "reductions": "string",
+    "gross_units": "Int64", "sop_adaptation": "Int64", "omge": "Int64", "issuable": "Int64",
+}
+
+
+class Totals:
+    """What ``summary.md``, the chart and the command's last line need of the tables, as running totals
+    (:meth:`add` once per chunk), so that they never need the whole tables."""
+
+    def __init__(self):
+        self.n = 0
+        self.valid = 0
+        self.findings = 0
+        self.eligible = {(lab, k): 0 for lab in ("true", "false", "undecided") for k in ("all", "PA", "PoA")}
+        self.covered = {"all": 0, "PA": 0, "PoA": 0}
+        self.failed: dict[str, int] = {}
+        self.by_host: dict[str, list] = {}
+        self.by_methodology: dict[str, list] = {}
+        self.inputs: dict[tuple[str, str], list] = {}  # (rule, severity) -> [rows, set of columns]
+        self.input_status: dict[tuple[str, str], int] = {}  # (rule, status) -> rows
+        self.years: dict[int, list[int]] = {}  # year -> activities, gross, sop, omge, issuable
+        self.chart: dict[tuple[int, bool], int] = {}  # (year, downward adjustment applies) -> issuable
+
+    def add(self, a, f, y) -> None:
+        import pandas as pd
+
+        self.n += len(a)
+        self.valid += int(a["valid_pdd"].sum())
+        self.findings += len(f)
+        el = a["transition_eligible"]
+        kinds = a["kind"].fillna("?")
+        for label, mask in (("true", el == True), ("false", el == False), ("undecided", el.isna())):  # noqa: E712
+            for k in ("all", "PA", "PoA"):
+                self.eligible[label, k] += int((mask if k == "all" else (mask & (kinds == k))).sum())
+        cov = a["cp_active_on_cutoff"] == True  # noqa: E712
+        for k in ("all", "PA", "PoA"):
+            self.covered[k] += int((cov if k == "all" else (cov & (kinds == k))).sum())
+        for x in a["eligibility_failed"].dropna().str.split("; ").explode():
+            self.failed[x] = self.failed.get(x, 0) + 1
+        x = pd.DataFrame({"_e": (el == True).astype("int64"),  # noqa: E712
+                          "_iss": pd.to_numeric(a["estimated_issuable"], errors="coerce")})
+        for col, acc in (("host", self.by_host), ("methodology", self.by_methodology)):
+            g = x.groupby(a[col].fillna("(none)").to_numpy(), sort=False)
+            for key, k, e, i in zip(g.size().index, g.size().tolist(), g["_e"].sum().tolist(),
+                                    g["_iss"].sum(min_count=1).tolist()):
+                t = acc.setdefault(key, [0, 0, None])
+                t[0] += int(k)
+                t[1] += int(e)
+                if not pd.isna(i):
+                    t[2] = (t[2] or 0) + int(i)
+        inp = f[f["rule"].str.startswith("input.")]
+        for rule, sev, status, fields in zip(inp["rule"], inp["severity"], inp["status"], inp["fields"]):
+            t = self.inputs.setdefault((rule, sev), [0, set()])
+            t[0] += 1
+            t[1].update(fields.split("; "))
+            self.input_status[rule, status] = self.input_status.get((rule, status), 0) + 1
+        if y is not None and len(y):
+            for year, g in y.groupby("year"):
+                t = self.years.setdefault(int(year), [0, 0, 0, 0, 0])
+                t[0] += g["_row"].nunique()  # activities: rows, each in one chunk only
+                t[1] += sum(int(v) for v in g["gross_units"])
+                t[2] += sum(int(v) for v in g["sop_adaptation"])
+                t[3] += sum(int(v) for v in g["omge"])
+                t[4] += sum(int(v) for v in g["issuable"])
+            for year, da, v in zip(y["year"].tolist(), y["da_applies"].tolist(), y["issuable"].tolist()):
+                k = (int(year), bool(da))
+                self.chart[k] = self.chart.get(k, 0) + int(v)
+
+    def counted(self, res) -> "Totals":
+        """These totals of ``res``'s whole tables."""
+        self.add(res.activities, res.findings, res.years)
+        return self
+
+
+def _top(acc: dict[str, list]):
+    """The 25 keys with most eligible activities (then most activities; ties in key order, as a groupby gives)."""
     import pandas as pd
 
-    a = res.activities
-    f = res.findings
-    n = len(a)
-    el = a["transition_eligible"]
+    d = pd.DataFrame.from_dict(acc, orient="index", columns=["activities", "eligible", "issuable"]).sort_index()
+    return d.sort_values(["eligible", "activities"], ascending=False).head(25)
+
+
+def summary_markdown(res, chart: str | None, tot: Totals | None = None) -> str:
+    """``summary.md`` of a run: ``res`` (a :class:`RunResult` or a finished :class:`~pacm.transition.run.Batch`
+    result) for what the run knows, ``tot`` for the totals of its tables (counted from ``res``'s tables if not given)."""
+    import pandas as pd
+
+    tot = tot or Totals().counted(res)
+    n = tot.n
     L: list[str] = []
     w = L.append
     w(f"# CDM transition reassessment as of {res.as_of.isoformat()}\n")
@@ -63,20 +164,18 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
     w("`transition_eligible` is **true** when no eligibility condition fails and every condition the export can show "
       "holds; **false** when one fails; **undecided** when a condition the export should show is missing for the row "
       "(or the row is not a valid PDD).\n")
-    kinds = a["kind"].fillna("?")
-    rows = []
-    for label, mask in (("true", el == True), ("false", el == False), ("undecided", el.isna())):  # noqa: E712
-        rows.append([label, int(mask.sum()), int((mask & (kinds == "PA")).sum()), int((mask & (kinds == "PoA")).sum())])
+    rows = [[label, tot.eligible[label, "all"], tot.eligible[label, "PA"], tot.eligible[label, "PoA"]]
+            for label in ("true", "false", "undecided")]
     w(_table(rows, ["transition_eligible", "activities", "PA", "PoA"]) + "\n")
-    stat = _rule_counts(f, res)
+    stat = _rule_counts(tot, res)
     cp_rule = "transition.eligibility_cp_active_2021"
     if cp_rule in stat:
         c = stat[cp_rule]
         w(f"- Crediting period active on the cut-off date (`{cp_rule}` passes): **{c['pass']:,}** rows "
           f"({c['fail']:,} fail, {c['insufficient_data']:,} undecided).")
-    cov = a["cp_active_on_cutoff"]
-    w(f"- Rows whose crediting-period dates cover the cut-off date, valid PDDs or not: **{int((cov == True).sum()):,}** "  # noqa: E712
-      f"({int(((cov == True) & (kinds == 'PA')).sum()):,} PA, {int(((cov == True) & (kinds == 'PoA')).sum()):,} PoA).")  # noqa: E712
+    cov = tot.covered
+    w(f"- Rows whose crediting-period dates cover the cut-off date, valid PDDs or not: **{cov['all']:,}** "
+      f"({cov['PA']:,} PA, {cov['PoA']:,} PoA).")
     reg_rule = "transition.eligibility_registered"
     if reg_rule in stat:
         c = stat[reg_rule]
@@ -90,29 +189,19 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
     if not nc:
         w("- (none)")
     w("")
-    failed = a["eligibility_failed"].dropna().str.split("; ").explode().value_counts()
+    failed = pd.Series(tot.failed, dtype="int64").sort_values(ascending=False) if tot.failed else ()
     if len(failed):
         w("Failed eligibility conditions (an activity may fail several):\n")
         w(_table([[ELIGIBILITY_PREFIX + k, int(v)] for k, v in failed.items()], ["condition", "activities"]) + "\n")
 
-    w("## By host country (top 25 by eligible activities)\n")
-    g = a.assign(_e=(el == True), _iss=pd.to_numeric(a["estimated_issuable"], errors="coerce")).groupby(  # noqa: E712
-        a["host"].fillna("(none)"))
-    by_host = pd.DataFrame({"activities": g.size(), "eligible": g["_e"].sum(), "issuable": g["_iss"].sum(min_count=1)})
-    by_host = by_host.sort_values(["eligible", "activities"], ascending=False).head(25)
-    w(_table([[h, int(r.activities), int(r.eligible), None if pd.isna(r.issuable) else int(r.issuable)]
-              for h, r in by_host.iterrows()], ["host", "activities", "eligible", "estimated issuable A6.4ERs"]) + "\n")
-
-    w("## By methodology (top 25 by eligible activities)\n")
-    g = a.assign(_e=(el == True), _iss=pd.to_numeric(a["estimated_issuable"], errors="coerce")).groupby(  # noqa: E712
-        a["methodology"].fillna("(none)"))
-    by_m = pd.DataFrame({"activities": g.size(), "eligible": g["_e"].sum(), "issuable": g["_iss"].sum(min_count=1)})
-    by_m = by_m.sort_values(["eligible", "activities"], ascending=False).head(25)
-    w(_table([[m, int(r.activities), int(r.eligible), None if pd.isna(r.issuable) else int(r.issuable)]
-              for m, r in by_m.iterrows()], ["methodology", "activities", "eligible", "estimated issuable A6.4ERs"]) + "\n")
+    for title, col, acc in (("By host country", "host", tot.by_host), ("By methodology", "methodology", tot.by_methodology)):
+        w(f"## {title} (top 25 by eligible activities)\n")
+        top = _top(acc)
+        w(_table([[h, int(r.activities), int(r.eligible), None if pd.isna(r.issuable) else int(r.issuable)]
+                  for h, r in top.iterrows()], [col, "activities", "eligible", "estimated issuable A6.4ERs"]) + "\n")
 
     w("## By rule\n")
-    w(f"Counts over the {int(res.activities['valid_pdd'].sum()):,} rows that are valid PDDs, for the rules the export can "
+    w(f"Counts over the {tot.valid:,} rows that are valid PDDs, for the rules the export can "
       "show. `findings.csv` lists their `fail`, `insufficient_data` and `validator_judgement` findings"
       + (" and their `pass` findings" if res.all_findings else " (`pass` ones too with `--all-findings`)")
       + "; the rules the export cannot show are listed further down, once.\n")
@@ -121,10 +210,9 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
     w(_table(rows, ["rule"] + list(STATUSES)) + "\n")
 
     w("## Data defects found (input findings)\n")
-    inp = f[f["rule"].str.startswith("input.")]
-    if len(inp):
-        g = inp.groupby(["rule", "severity"]).agg(rows=("reference", "size"), columns=("fields", lambda s: "; ".join(sorted(set("; ".join(s).split("; "))))[:160]))
-        w(_table([[r, sev, int(x.rows), x.columns] for (r, sev), x in g.iterrows()], ["finding", "severity", "rows", "columns"]) + "\n")
+    if tot.inputs:
+        w(_table([[r, sev, k, "; ".join(sorted(cols))[:160]] for (r, sev), (k, cols) in sorted(tot.inputs.items())],
+                 ["finding", "severity", "rows", "columns"]) + "\n")
     else:
         w("None.\n")
 
@@ -141,21 +229,16 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
         w("")
 
     w("## Estimated issuable A6.4ERs\n")
-    y = res.years
-    if y is not None and len(y):
-        yy = y.assign(issuable=y["issuable"].astype("int64"), gross=y["gross_units"].astype("int64"))
-        tab = yy.groupby("year").agg(activities=("activity", "nunique"), gross=("gross", "sum"),
-                                     sop=("sop_adaptation", lambda s: int(sum(int(v) for v in s))),
-                                     omge=("omge", lambda s: int(sum(int(v) for v in s))), issuable=("issuable", "sum"))
+    if tot.years:
         w("From the ex-ante annual emission reductions of the crediting period that transitions, for its days from "
-          f"{res.as_of.year if False else '2021'} on, for activities with `transition_eligible` true; the CDM "
+          "2021 on, for activities with `transition_eligible` true; the CDM "
           "methodology years carry no downward adjustment, the years after `cdm_methodology_until` carry the "
           "rule pack's (first A6.4 year = adjustment year 0); share of proceeds (waived when every host is an LDC/SIDS "
           "on the as-of date) and OMGE through `pacm.quantities.pipeline.credit_years`. Ex-ante figures are the PDD's "
           "estimates, not verified reductions: an upper bound.\n")
-        w(_table([[str(int(i)), int(r.activities), int(r.gross), int(r.sop), int(r.omge), int(r.issuable)] for i, r in tab.iterrows()],
+        w(_table([[str(y), *v] for y, v in sorted(tot.years.items())],
                  ["year", "activities", "gross A6.4ERs", "SOP adaptation", "OMGE", "issuable"]) + "\n")
-        w(f"Total estimated issuable: **{int(tab['issuable'].sum()):,}** A6.4ERs.\n")
+        w(f"Total estimated issuable: **{sum(v[4] for v in tot.years.values()):,}** A6.4ERs.\n")
         if chart:
             w(f"![Estimated issuable A6.4ERs by year]({chart})\n")
     else:
@@ -168,27 +251,26 @@ def summary_markdown(res: RunResult, chart: str | None) -> str:
     return "\n".join(L) + "\n"
 
 
-def _rule_counts(f, res: RunResult) -> dict[str, dict[str, int]]:
+def _rule_counts(tot: Totals, res) -> dict[str, dict[str, int]]:
     """rule -> status counts over the valid PDDs for the evaluated rules, and rows per input finding."""
     out = {r: dict(c) for r, c in res.rule_counts.items()}
-    if len(f):
-        inp = f[f["rule"].str.startswith("input.")]
-        for (rule, status), k in inp.groupby(["rule", "status"]).size().items():
-            out.setdefault(rule, {s: 0 for s in STATUSES})[status] = int(k)
+    for (rule, status), k in tot.input_status.items():
+        out.setdefault(rule, {s: 0 for s in STATUSES})[status] = int(k)
     return dict(sorted(out.items()))
 
 
-def chart_png(years, path: Path) -> bool:
+def chart_png(tot: Totals, path: Path) -> bool:
     """Bar chart of estimated issuable A6.4ERs by year (CDM-methodology years vs A6.4-methodology years)."""
-    if years is None or not len(years):
+    if not tot.chart:
         return False
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import pandas as pd
 
-    y = years.assign(iss=years["issuable"].astype("int64"), da=years["da_applies"].astype(bool))
-    piv = y.pivot_table(index="year", columns="da", values="iss", aggfunc="sum", fill_value=0)
+    s = pd.Series(tot.chart)
+    piv = s.unstack(fill_value=0).sort_index()
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
     bottom = None
     for key, label, color in ((False, "CDM methodology (grace period)", "#4C72B0"), (True, "A6.4 methodology, downward-adjusted", "#DD8452")):
@@ -215,14 +297,50 @@ def write_outputs(res: RunResult, out: str | Path, formats=FORMATS) -> list[Path
 
 
 def write_into(folder: Path, res: RunResult, formats=FORMATS) -> None:
-    """The tables, the chart and ``summary.md`` of ``res``, into ``folder`` (the temporary one)."""
-    from ..report.batch import write_tables
+    """The tables, the chart and ``summary.md`` of ``res`` (whole tables), into ``folder`` (the temporary one)."""
+    write_chunks(folder, res, [(res.activities, res.findings, res.years)], formats)
 
-    tables = {"activities": res.activities, "findings": res.findings}
-    if res.years is not None and len(res.years):
-        keep = ["activity", "year", "days", "da_applies", "years_since_start", "baseline", "daf", "baseline_adjusted",
-                "reductions", "gross_units", "sop_adaptation", "omge", "issuable"]
-        tables["credits"] = res.years[[c for c in keep if c in res.years.columns]]
-    write_tables(folder, tables, formats=formats)
-    chart = "issuable_by_year.png" if chart_png(res.years, folder / "issuable_by_year.png") else None
-    (folder / "summary.md").write_text(summary_markdown(res, chart), encoding="utf-8")
+
+def write_chunks(folder: Path, res, chunks, formats=FORMATS) -> Totals:
+    """The tables of ``chunks`` ((activities, findings, years) frames, consumed one at a time), then the
+    chart and ``summary.md`` from their running totals and ``res``, which is asked for only once
+    ``chunks`` is exhausted (a callable: a :class:`~pacm.transition.run.Batch` knows its
+    rules-not-checkable only then)."""
+    from ..report.batch import TableWriter
+
+    tot = Totals()
+    writers = {"activities": TableWriter(folder, "activities", ACTIVITY_TYPES, formats),
+               "findings": TableWriter(folder, "findings", FINDING_TYPES, formats)}
+    try:
+        for a, f, y in chunks:
+            tot.add(a, f, y)
+            writers["activities"].write(a)
+            writers["findings"].write(f)
+            if y is not None and len(y):
+                if "credits" not in writers:
+                    types = {c: k for c, k in CREDIT_TYPES.items() if c in y.columns}
+                    writers["credits"] = TableWriter(folder, "credits", types, formats)
+                writers["credits"].write(y[list(writers["credits"].types)])
+        for w in writers.values():
+            w.close()
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise
+    res = res() if callable(res) else res
+    chart = "issuable_by_year.png" if chart_png(tot, folder / "issuable_by_year.png") else None
+    (folder / "summary.md").write_text(summary_markdown(res, chart, tot), encoding="utf-8")
+    return tot
+
+
+def write_run(folder: Path, batch, formats=FORMATS):
+    """Run ``batch`` (a :class:`~pacm.transition.run.Batch`) and write its outputs into ``folder`` chunk by
+    chunk (bounded memory). Returns (the run's :class:`RunResult` without tables, its :class:`Totals`)."""
+    result = []
+
+    def finished():
+        result.append(batch.result(None, None, None))
+        return result[0]
+
+    tot = write_chunks(folder, finished, ((c.activities, c.findings, c.years) for c in batch.chunks(folder)), formats)
+    return result[0], tot

@@ -165,25 +165,40 @@ def _check(check: str, vals: list, header: str, defects: dict, found: list) -> N
                 vals[i] = None
 
 
+def typed_chunks(path: str | Path, mapping: Mapping, chunk_rows: int | None = CHUNK_ROWS):
+    """(offset, typed values, input findings, read seconds, typing seconds) per ``chunk_rows`` rows,
+    so the raw cells of only one chunk are held at once (an ``.xlsx``, read whole, is typed in slices).
+    Typing is per row, so the result does not depend on the chunk size (tests/test_transition_chunks.py);
+    findings carry the row number in the whole file."""
+    n = 0
+    for df, seconds in read_frames(path, mapping, chunk_rows):
+        step = chunk_rows or len(df) or 1
+        for a in range(0, max(len(df), 1), step):
+            t0 = time.perf_counter()
+            part = df.iloc[a:a + step] if (a or len(df) > step) else df
+            vals, found = type_columns(part, mapping, str(path))
+            for f in found:
+                f.row += n
+            k = len(part)
+            n += k
+            yield n - k, vals, found, seconds, time.perf_counter() - t0
+            seconds = 0.0
+            del part, vals, found
+        del df
+
+
 def read_table(path: str | Path, mapping: Mapping, chunk_rows: int | None = CHUNK_ROWS) -> Table:
-    """Every mapped column typed, reading and typing ``chunk_rows`` rows at a time (CSV), so the raw
-    cells of only one chunk are held at once. Typing is per row, so the result does not depend on the
-    chunk size (tests/test_transition_chunks.py); findings carry the row number in the whole file."""
+    """Every mapped column typed, reading and typing ``chunk_rows`` rows at a time (:func:`typed_chunks`)."""
     values: dict[str, list] = {}
     findings: list[C.InputFinding] = []
     n, read_s, parse_s = 0, 0.0, 0.0
-    for df, seconds in read_frames(path, mapping, chunk_rows):
-        read_s += seconds
-        t0 = time.perf_counter()
-        vals, found = type_columns(df, mapping, str(path))
+    for _off, vals, found, r_s, p_s in typed_chunks(path, mapping, chunk_rows):
+        read_s += r_s
+        parse_s += p_s
         for k, v in vals.items():
             values.setdefault(k, []).extend(v)
-        for f in found:
-            f.row += n
         findings.extend(found)
-        n += len(df)
-        parse_s += time.perf_counter() - t0
-        del df, vals, found
+        n += len(next(iter(vals.values()))) if vals else 0
     if not values:
         values = {k: [] for k in mapping.columns}
     return Table(str(path), n, values, findings, read_s, parse_s)
