@@ -363,6 +363,13 @@ def test_dec_converts_exactly_and_refuses_clearly():
     with pytest.raises(PipelineError) as e:
         dec("x")
     assert str(e.value) == "value: 'x' is not a number"
+    # an infinity would reach floor() (OverflowError, a traceback): refused, naming the field
+    for value, shown in ((D("-Infinity"), "Decimal('-Infinity')"), (_MyDecimal("Infinity"), "Decimal('Infinity')"),
+                         (float("inf"), "inf"), ("Infinity", "'Infinity'"), (np.float64("-inf"), "np.float64(-inf)")):
+        with pytest.raises(PipelineError) as e:
+            dec(value, "baseline")
+        assert str(e.value) == f"baseline: {shown} is not a finite number"
+    assert dec(D("1E+30")) == D("1E+30")  # large is finite
 
 
 def test_float_nan_in_an_optional_column_is_missing():
@@ -370,6 +377,9 @@ def test_float_nan_in_an_optional_column_is_missing():
     out = credit_columns(columns([row(baseline=D(1000), bau=float("nan")), row(baseline=D(1000), bau=850.0)]), PARAMS)
     assert out["baseline_adjusted"] == [D("900.00"), D("850.0")]
     assert out["baseline_bound"] == ["downward_adjustment", "bau"]
+    with pytest.raises(PipelineError) as e:  # before: OverflowError from floor(Infinity)
+        credit_columns(columns([row(baseline=float("inf"))]), PARAMS)
+    assert str(e.value) == "baseline: inf is not a finite number"
 
 
 def test_fmt_texts():

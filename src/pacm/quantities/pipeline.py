@@ -151,24 +151,26 @@ class PipelineError(ValueError):
 
 
 def dec(v: Any, what: str = "value") -> Decimal | None:
-    """An exact Decimal from an int, Decimal, decimal string or float (through its repr); None for a missing value."""
+    """An exact Decimal from an int, Decimal, decimal string or float (through its repr); None for a missing value.
+    An infinity is refused here: no whole number of tonnes can be rounded from it (``floor`` would raise)."""
     if type(v) is Decimal:  # the common case, first
-        return None if v.is_nan() else v
+        return None if v.is_nan() else _finite(v, v, what)
     if v is None:
         return None
     if isinstance(v, bool):
         raise PipelineError(f"{what}: expected a number, found {v!r}")
     if isinstance(v, Decimal):
-        return None if v.is_nan() else v
+        return None if v.is_nan() else _finite(v, v, what)
     if isinstance(v, int):
         return Decimal(v)
-    if isinstance(v, float):
-        return None if math.isnan(v) else Decimal(repr(float(v)))  # numpy's float64 is a float: repr 'np.float64(..)'
+    if isinstance(v, float):  # numpy's float64 is a float, its repr 'np.float64(..)': float's repr
+        return None if math.isnan(v) else _finite(Decimal(repr(float(v))), v, what)
     if isinstance(v, str):
         try:
-            return Decimal(v)
+            d = Decimal(v)
         except Exception:
             raise PipelineError(f"{what}: {v!r} is not a number")
+        return _finite(d, v, what)
     item = getattr(v, "item", None)  # numpy scalars, without importing numpy
     if callable(item):
         try:
@@ -178,6 +180,12 @@ def dec(v: Any, what: str = "value") -> Decimal | None:
         if py is not v and not hasattr(py, "item"):
             return dec(py, what)
     raise PipelineError(f"{what}: {v!r} is not a number")
+
+
+def _finite(d: Decimal, v: Any, what: str) -> Decimal:
+    if d.is_infinite():
+        raise PipelineError(f"{what}: {v!r} is not a finite number")
+    return d
 
 
 def _isnull(v) -> bool:
