@@ -171,6 +171,24 @@ def test_trace_of_leakage_discount_and_clipping():
     assert out["net"] == [D(720), D(800)]
 
 
+def test_trace_notes_at_the_limits_of_a_reversal():
+    # removal, net -0.5: a reversal of 0.5 (above 0, below one tonne) is still traced as a reversal;
+    # ER, net exactly 0: nothing negative to note; ER, net 0.5: credited 0 whole units, not negative either
+    rev = row(activity_type="removal", project=D("-0.5"))
+    zero = row(baseline=D(1000), project=D(900))  # 900 - 900 - 0 = 0
+    half = row(baseline=D(1000), project=D("899.5"))  # 900 - 899.5 = 0.5
+    _, steps = traced([rev, zero, half])
+    assert steps[0][3:5] == [
+        step("reductions", "0", "max(net, 0)", "max(-0.5, 0)",
+             "a negative net change is a reversal, reported and never credited negative (removals standard)"),
+        step("reversal", "0.5", "max(-net, 0)", "max(0.5, 0)",
+             "A6.4-STAN-METH-002: reversal; compensated from the buffer pool (unavoidable) or by the participants "
+             "(avoidable)"),
+    ]
+    assert steps[1][3] == step("reductions", "0", "max(net, 0)", "max(0, 0)")
+    assert steps[2][3] == step("reductions", "0.5", "max(net, 0)", "max(0.5, 0)")
+
+
 def test_trace_of_a_reversal_and_of_a_negative_reduction():
     # removal: net -500 - 0 - 0 = -500: reductions 0, reversal 500; ER: 900 - 1,000 - 0 = -100: not credited
     rem = row(activity_type="removal", project=D(-500), buffer_rate=D("0.2"))
@@ -252,6 +270,9 @@ def test_trace_of_each_rounding_mode():
     # a negative rate (a bad override) never issues more than is left: issuable floor(100 x 1.03) = 103 would leave
     # SOP 100 - 103 - 2 - 0 = -5; SOP 0 and issuable 100 - 2 - 0 = 98
     (100, ("-0.1", "0.05", "0.02"), (0, 0, 2, 98)),
+    # a negative SOP rate with a buffer: issuable floor(100 x 1.08) = 108; OMGE 2; buffer ceil(12) - 2 = 10;
+    # SOP 100 - 108 - 2 - 10 = -20 -> SOP 0, issuable 100 - 2 - 10 = 88
+    (100, ("0.1", "-0.2", "0.02"), (10, 0, 2, 88)),
 ])
 def test_participant_floor_deductions_at_their_caps(gross, rates, expected):
     assert deductions(gross, tuple(D(r) for r in rates), "participant_floor") == expected
@@ -314,6 +335,14 @@ def test_missing_columns_unequal_columns_and_missing_parameters():
     assert str(e.value) == ("parameter 'issuance.omge_rate' is missing: it is read from the rule pack's parameter file "
                             "issuance.yaml (rules/parameters/, or methodologies/parameters/ for crediting.*); resolve "
                             "pacm.quantities.pipeline.PARAM_NAMES with pacm.quantities.pipeline.resolve_params")
+
+
+def test_no_buffer_on_emission_reductions_and_no_share_is_none_authorised():
+    # an ER row with a buffer rate (a removal's column filled in): no buffer on ERs; 1,000 x 0.9 = 900,
+    # issuable floor(900 x 0.93 = 837) = 837; authorised share missing: 0 authorised, all 837 contribution
+    out = credit_columns(columns([row(baseline=D(1000), buffer_rate=D("0.2"), authorised_share=None)]), PARAMS)
+    assert (out["buffer"], out["issuable"]) == ([0], [837])
+    assert (out["issuable_authorised"], out["issuable_mitigation_contribution"]) == ([0], [837])
 
 
 def test_exemption_applies_when_the_pack_does_not_define_it():

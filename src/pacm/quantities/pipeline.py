@@ -354,12 +354,13 @@ def credit_columns(cols: Mapping[str, Sequence], params: Mapping, steps: list | 
         if any(v is None for v in values):
             raise PipelineError(f"column '{name}' has missing values (drop years with insufficient data first)")
     yss = [int(v) for v in col("years_since_start")]
-    bau = [None if _isnull(v) else dec(v, "bau") for v in col("bau")]
-    da_i = [None if _isnull(v) else dec(v, "da_initial") for v in col("da_initial")]
-    da_r = [None if _isnull(v) else dec(v, "da_increment") for v in col("da_increment")]
+    # dec gives None for what _isnull calls missing (None, a float or Decimal NaN)
+    bau = [dec(v, "bau") for v in col("bau")]
+    da_i = [dec(v, "da_initial") for v in col("da_initial")]
+    da_r = [dec(v, "da_increment") for v in col("da_increment")]
     da_f = col("da_form")
     da_applies = col("da_applies")
-    disc = [None if _isnull(v) else dec(v, "leakage_discount") for v in col("leakage_discount")]
+    disc = [dec(v, "leakage_discount") for v in col("leakage_discount")]
     buf_rate = [dec(v, "buffer_rate") or ZERO for v in col("buffer_rate")]
     exempt = [bool(v) and not _isnull(v) for v in col("sop_exempt")]
     share = [ZERO if _isnull(v) else dec(v, "authorised_share") for v in col("authorised_share")]
