@@ -278,7 +278,7 @@ def deductions(gross: int, rates: tuple[Decimal, Decimal, Decimal], mode: str) -
         omge = min(ceil_int(ro * g), gross)
         buffer = min(max(ceil_int((rb + ro) * g) - omge, 0), gross - omge)
         sop = gross - issuable - omge - buffer
-        if sop < 0:  # rates summing above 1 (overrides): nothing is left for the participant
+        if sop < 0:  # only a negative rate (a bad override) gets here: the participant never gets more than is left
             sop, issuable = 0, gross - omge - buffer
         return buffer, sop, omge, issuable
     if mode in _EACH:
