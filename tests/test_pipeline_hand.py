@@ -20,6 +20,7 @@ import pytest
 from test_quantities_pipeline import NO_DA, PARAMS, row
 
 from pacm.quantities.pipeline import (
+    PARAM_NAMES,
     REQUIRED,
     PipelineError,
     credit_columns,
@@ -332,6 +333,8 @@ def test_missing_columns_unequal_columns_and_missing_parameters():
     assert str(e.value) == "column 'baseline' has 2 values, 'year' has 1"
     with pytest.raises(PipelineError) as e:
         credit_columns(columns([row()]), {k: v for k, v in PARAMS.items() if k != "issuance.omge_rate"})
+    # the file is named for the part before the dot; every name has one dot (equivalent.yaml relies on it)
+    assert all(n.count(".") == 1 for n in PARAM_NAMES)
     assert str(e.value) == ("parameter 'issuance.omge_rate' is missing: it is read from the rule pack's parameter file "
                             "issuance.yaml (rules/parameters/, or methodologies/parameters/ for crediting.*); resolve "
                             "pacm.quantities.pipeline.PARAM_NAMES with pacm.quantities.pipeline.resolve_params")
