@@ -409,6 +409,10 @@ def test_float_nan_in_an_optional_column_is_missing():
     out = credit_columns(columns([row(baseline=D(1000), bau=float("nan")), row(baseline=D(1000), bau=850.0)]), PARAMS)
     assert out["baseline_adjusted"] == [D("900.00"), D("850.0")]
     assert out["baseline_bound"] == ["downward_adjustment", "bau"]
+    # a float share 0.5 is a share (1,000 x 0.9 = 900, issuable 837, authorised floor(418.5) = 418); NaN is none
+    out = credit_columns(columns([row(baseline=D(1000), authorised_share=0.5),
+                                  row(baseline=D(1000), authorised_share=float("nan"))]), PARAMS)
+    assert out["issuable_authorised"] == [418, 0]
     with pytest.raises(PipelineError) as e:  # before: OverflowError from floor(Infinity)
         credit_columns(columns([row(baseline=float("inf"))]), PARAMS)
     assert str(e.value) == "baseline: inf is not a finite number"
