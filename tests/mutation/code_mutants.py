@@ -83,7 +83,8 @@ GROUPS: dict[str, dict] = {
     "quantities": {
         "mutate": ["src/pacm/quantities/pipeline.py"],
         "tests": ["tests/test_quantities_pipeline.py", "tests/test_quantities_golden.py",
-                  "tests/test_quantities_sources.py", "tests/test_quantities_methodology.py"],
+                  "tests/test_quantities_sources.py", "tests/test_quantities_methodology.py",
+                  "tests/test_pipeline_hand.py"],
     },
     "vector": {"mutate": ["src/pacm/evaluate/vector.py"], "tests": FAST_EVALUATOR_TESTS + ["tests/test_differential.py"]},
 }

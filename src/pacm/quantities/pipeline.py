@@ -153,24 +153,26 @@ class PipelineError(ValueError):
 
 
 def dec(v: Any, what: str = "value") -> Decimal | None:
-    """An exact Decimal from an int, Decimal, decimal string or float (through its repr); None for a missing value."""
+    """An exact Decimal from an int, Decimal, decimal string or float (through its repr); None for a missing value.
+    An infinity is refused here: no whole number of tonnes can be rounded from it (``floor`` would raise)."""
     if type(v) is Decimal:  # the common case, first
-        return None if v.is_nan() else v
+        return None if v.is_nan() else _finite(v, v, what)
     if v is None:
         return None
     if isinstance(v, bool):
         raise PipelineError(f"{what}: expected a number, found {v!r}")
     if isinstance(v, Decimal):
-        return None if v.is_nan() else v
+        return None if v.is_nan() else _finite(v, v, what)
     if isinstance(v, int):
         return Decimal(v)
-    if isinstance(v, float):
-        return None if math.isnan(v) else Decimal(repr(v))
+    if isinstance(v, float):  # numpy's float64 is a float, its repr 'np.float64(..)': float's repr
+        return None if math.isnan(v) else _finite(Decimal(repr(float(v))), v, what)
     if isinstance(v, str):
         try:
-            return Decimal(v)
+            d = Decimal(v)
         except Exception:
             raise PipelineError(f"{what}: {v!r} is not a number")
+        return _finite(d, v, what)
     item = getattr(v, "item", None)  # numpy scalars, without importing numpy
     if callable(item):
         try:
@@ -180,6 +182,12 @@ def dec(v: Any, what: str = "value") -> Decimal | None:
         if py is not v and not hasattr(py, "item"):
             return dec(py, what)
     raise PipelineError(f"{what}: {v!r} is not a number")
+
+
+def _finite(d: Decimal, v: Any, what: str) -> Decimal:
+    if d.is_infinite():
+        raise PipelineError(f"{what}: {v!r} is not a finite number")
+    return d
 
 
 def _isnull(v) -> bool:
@@ -272,7 +280,7 @@ def deductions(gross: int, rates: tuple[Decimal, Decimal, Decimal], mode: str) -
         omge = min(ceil_int(ro * g), gross)
         buffer = min(max(ceil_int((rb + ro) * g) - omge, 0), gross - omge)
         sop = gross - issuable - omge - buffer
-        if sop < 0:  # rates summing above 1 (overrides): nothing is left for the participant
+        if sop < 0:  # only a negative rate (a bad override) gets here: the participant never gets more than is left
             sop, issuable = 0, gross - omge - buffer
         return buffer, sop, omge, issuable
     if mode in _EACH:
@@ -348,12 +356,13 @@ def credit_columns(cols: Mapping[str, Sequence], params: Mapping, steps: list | 
         if any(v is None for v in values):
             raise PipelineError(f"column '{name}' has missing values (drop years with insufficient data first)")
     yss = [int(v) for v in col("years_since_start")]
-    bau = [None if _isnull(v) else dec(v, "bau") for v in col("bau")]
-    da_i = [None if _isnull(v) else dec(v, "da_initial") for v in col("da_initial")]
-    da_r = [None if _isnull(v) else dec(v, "da_increment") for v in col("da_increment")]
+    # dec gives None for what _isnull calls missing (None, a float or Decimal NaN)
+    bau = [dec(v, "bau") for v in col("bau")]
+    da_i = [dec(v, "da_initial") for v in col("da_initial")]
+    da_r = [dec(v, "da_increment") for v in col("da_increment")]
     da_f = col("da_form")
     da_applies = col("da_applies")
-    disc = [None if _isnull(v) else dec(v, "leakage_discount") for v in col("leakage_discount")]
+    disc = [dec(v, "leakage_discount") for v in col("leakage_discount")]
     buf_rate = [dec(v, "buffer_rate") or ZERO for v in col("buffer_rate")]
     exempt = [bool(v) and not _isnull(v) for v in col("sop_exempt")]
     share = [ZERO if _isnull(v) else dec(v, "authorised_share") for v in col("authorised_share")]
@@ -535,10 +544,7 @@ def credit_years(rows, params: Mapping):
     None, NA, NaT) become None before the rows reach the one implementation."""
     import pandas as pd
 
-    missing = [c for c in REQUIRED if c not in rows.columns]
-    if missing:
-        raise PipelineError(f"rows lack column(s) {', '.join(missing)} (needed: {', '.join(REQUIRED)})")
-    cols = {}
+    cols = {}  # a missing column: credit_columns says which
     for c in rows.columns:
         if c in REQUIRED or c in OPTIONAL:
             s = rows[c]
