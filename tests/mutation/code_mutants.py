@@ -81,10 +81,10 @@ GROUPS: dict[str, dict] = {
         "tests": ["tests/test_transition_eligibility.py", "tests/test_date_windows.py"],
     },
     "quantities": {
-        "mutate": ["src/pacm/quantities/pipeline.py"],
+        "mutate": ["src/pacm/quantities/pipeline.py", "src/pacm/tonnes.py"],
         "tests": ["tests/test_quantities_pipeline.py", "tests/test_quantities_golden.py",
                   "tests/test_quantities_sources.py", "tests/test_quantities_methodology.py",
-                  "tests/test_pipeline_hand.py"],
+                  "tests/test_pipeline_hand.py", "tests/test_one_home.py"],
     },
     "vector": {"mutate": ["src/pacm/evaluate/vector.py"], "tests": FAST_EVALUATOR_TESTS + ["tests/test_differential.py"]},
 }
