@@ -62,6 +62,7 @@ GROUPS: dict[str, dict] = {
                       "pacm.report.text.xǁ_Linesǁadd__*", "pacm.report.text.x_render_summary__*",
                       "pacm.report.batch.x__text__*", "pacm.report.batch.x__cell_value__*",
                       "pacm.report.batch.x__write_xlsx__*", "pacm.report.batch.x__write_csv__*",
+                      "pacm.report.batch.x__as_type__*", "pacm.report.batch.x__xlsx_rows__*",
                       "pacm.report.render.x_render__*"],
         "tests": ["tests/test_report_escaping.py", "tests/test_report_html.py", "tests/test_report_batch.py",
                   "tests/test_hostile.py::test_csv_formula_cells_are_neutralised",
