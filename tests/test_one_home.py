@@ -106,3 +106,10 @@ def test_parse_reference_checks_keys_and_document():
 ])
 def test_describe_kind_one_wording(value, text):
     assert describe_kind(value) == text
+
+
+def test_on_the_tie_the_adjusted_baseline_is_the_one_returned():
+    # equal numbers written differently: a finding message shows the value returned, so the tie must return the
+    # adjusted baseline ("900.00" = 1000 x (1 - 0.10)), not BAU ("900"), as the docstring and the pipeline say
+    got = lower_of_adjusted_and_bau(D("900.00"), D("900"))
+    assert str(got) == "900.00"
