@@ -83,7 +83,8 @@ _shapes = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+# derandomize: the same examples every run, so a mutant is killed (or not) deterministically
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(rows=st.lists(st.fixed_dictionaries({}, optional={"a": _num, "b": _num, "c": _num}), min_size=1, max_size=40))
 def test_decide_atoms_equals_exact_facts_on_every_row(rows):
     for atom in _shapes:
