@@ -88,7 +88,7 @@ GROUPS: dict[str, dict] = {
     # test_valid_pdds_identical_findings (1,000 PDDs through durable-rules, full findings: 32 s of the 57 s) is left
     # out: per surviving mutant it would cost half a minute; the 1,200 random fact sets reach every rule's outcomes
     "vector": {"mutate": ["src/pacm/evaluate/vector.py"],
-               "tests": ["tests/test_vector_exact.py"] + FAST_EVALUATOR_TESTS + [
+               "tests": ["tests/test_vector_exact.py", "tests/test_vector_columns.py"] + FAST_EVALUATOR_TESTS + [
                    "tests/test_differential.py",
                    "--deselect=tests/test_differential.py::test_valid_pdds_identical_findings"]},
 }
