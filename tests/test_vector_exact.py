@@ -8,15 +8,17 @@ where an operand is absent, whatever the operator (Kleene: unknown is neither tr
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pacm.evaluate.vector import _compare, decide_atoms, fact_columns
-from pacm.expr.patterns import ZERO, ExactAtom, VArith, VConst, VKey, exact_facts, exact_number, to_fact_value
+from pacm.evaluate.vector import _arith_bound, _compare, decide_atoms, fact_columns
+from pacm.expr.patterns import ZERO, ExactAtom, VArith, VConst, VKey, _exact_value, exact_facts, exact_number, to_fact_value
 
 A, B, C = VKey("a"), VKey("b"), VKey("c")
 
@@ -89,6 +91,60 @@ _shapes = [
 def test_decide_atoms_equals_exact_facts_on_every_row(rows):
     for atom in _shapes:
         assert _decide(atom, rows) == _exact(atom, rows), atom
+
+
+_values = [
+    A,
+    VConst(Decimal("0.1")),
+    VConst(Decimal("3")),
+    VConst(Decimal("-1e300")),
+    VArith("+", A, B),
+    VArith("-", A, VConst(Decimal("0.3"))),
+    VArith("*", A, B),
+    VArith("*", VArith("+", A, VConst(Decimal("0.1"))), C),
+    VArith("/", A, B),
+    VArith("/", VArith("-", A, B), C),
+    VArith("/", VConst(Decimal("1")), VArith("-", A, B)),
+]
+
+
+# derandomize: the same examples every run, so a mutant is killed (or not) deterministically
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(rows=st.lists(st.fixed_dictionaries({"a": _num, "b": _num, "c": _num}), min_size=1, max_size=20))
+def test_error_bound_holds_on_every_row(rows):
+    """``_arith_bound``'s promise, checked on rationals: ``|exact - value| <= bound`` wherever the operands
+    are present and value and bound are finite (the exact value as the Rete adapter's exact atoms see it:
+    :func:`~pacm.expr.patterns.exact_number` of each fact, Decimal constants as written). A bound too small
+    would let ``decide_atoms`` decide a near tie on floats, wrongly."""
+    n, cols = fact_columns(rows, {"a", "b", "c"})
+    for v in _values:
+        with np.errstate(all="ignore"):
+            value, bound, present = _arith_bound(v, cols, n)
+        for i, r in enumerate(rows):
+            exact = _exact_value(v, lambda k, r=r: exact_number(to_fact_value(r[k])))
+            if exact is None or not present[i] or not math.isfinite(bound[i]) or not math.isfinite(value[i]):
+                continue
+            assert abs(exact - Fraction(value[i])) <= Fraction(bound[i]), (v, r)
+
+
+def test_error_bound_on_hand_cases():
+    # whole numbers stay exact (bound 0): 7 + 5 = 12, 7 - 5 = 2, 7 * 5 = 35, 35 / 5 = 7; 7 / 5 = 1.4 is not whole
+    n, cols = fact_columns([{"a": 7, "b": 5}, {"a": 35, "b": 5}], {"a", "b"})
+    for v, want in [(VArith("+", A, B), [12, 40]), (VArith("-", A, B), [2, 30]), (VArith("*", A, B), [35, 175])]:
+        value, bound, present = _arith_bound(v, cols, n)
+        assert value.tolist() == want and bound.tolist() == [0.0, 0.0] and present.tolist() == [True, True]
+    value, bound, _ = _arith_bound(VArith("/", A, B), cols, n)
+    assert value.tolist() == [1.4, 7.0] and bound[0] > 0 and bound[1] == 0.0
+    # 0.1 is not a double: its bound is not zero; 3 is, and 2**53 is beyond the whole-number range
+    value, bound, _ = _arith_bound(VConst(Decimal("0.1")), cols, n)
+    assert bound[0] > 0
+    assert _arith_bound(VConst(Decimal("3")), cols, n)[1].tolist() == [0.0, 0.0]
+    assert _arith_bound(VConst(Decimal(2**53)), cols, n)[1][0] > 0
+    # a divisor whose bound reaches zero: no bound (the row goes to the exact path)
+    n, cols = fact_columns([{"a": 1, "b": 1e-300}], {"a", "b"})
+    with np.errstate(all="ignore"):
+        _, bound, _ = _arith_bound(VArith("/", A, VArith("-", B, VConst(Decimal("1e-300")))), cols, n)
+    assert bound.tolist() == [math.inf]
 
 
 @pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
