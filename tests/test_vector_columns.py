@@ -108,6 +108,17 @@ def test_columns_of_several_types():
     assert _compare("==", t, VKey("t"), cols, n).tolist() == [True, True, True, False]
 
 
+def test_columns_every_row_fills():
+    # no None among the values: numpy would make these bool/int/str arrays, not object ones
+    rows = [{"f": True, "i": 2, "s": "wind"}, {"f": False, "i": 3, "s": "solar"}]
+    n, cols = fact_columns(rows, {"f", "i", "s"})
+    assert (cols["f"].kind, cols["i"].kind, cols["s"].kind) == ("bool", "num", "str")
+    assert _compare("==", cols["f"], VConst(True), cols, n).tolist() == [True, False]
+    assert _compare("<", cols["i"], VConst(3.0), cols, n).tolist() == [True, False]
+    assert _compare("==", cols["s"], VConst("solar"), cols, n).tolist() == [False, True]
+    assert _compare("!=", cols["f"], VKey("f"), cols, n).tolist() == [False, False]
+
+
 def test_a_dotted_path_is_its_fact_key_and_an_unread_path_no_column():
     n, cols = fact_columns([{"a.b": 1, "c": 2}, {"a.b": 3}], {"a__b"})
     assert n == 2 and set(cols) == {"a__b"}
@@ -204,3 +215,15 @@ def test_a_frame_keeps_its_index():
     got = VectorEvaluator(pack).evaluate_frame(df)
     assert got.index.tolist() == [30, 10, 20]
     assert got[pack.rules[0].id].to_dict() == {30: "pass", 10: "fail", 20: "insufficient_data"}
+
+
+def test_the_callers_frame_is_left_as_it_was():
+    # a true/false column with a gap is an object column holding NaN: the evaluator must not write into it
+    df = facts_frame([{"f": True, "a": 2}, {"a": 0}, {"f": False}])
+    before = {k: [repr(x) for x in df[k].tolist()] for k in df.columns}
+    pack = _with([Outcomes(PCmp("==", "f", VConst(True)), PCmp("==", "f", VConst(False)), P_FALSE),
+                  Outcomes(PCmp(">", "a", VConst(1.0)), PCmp("<=", "a", VConst(1.0)), P_FALSE)])
+    got = VectorEvaluator(pack).evaluate_frame(df)
+    assert {k: [repr(x) for x in df[k].tolist()] for k in df.columns} == before
+    assert got.to_dict(orient="list") == {pack.rules[0].id: ["pass", "insufficient_data", "fail"],
+                                          pack.rules[1].id: ["pass", "fail", "insufficient_data"]}
