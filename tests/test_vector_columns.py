@@ -227,3 +227,9 @@ def test_the_callers_frame_is_left_as_it_was():
     assert {k: [repr(x) for x in df[k].tolist()] for k in df.columns} == before
     assert got.to_dict(orient="list") == {pack.rules[0].id: ["pass", "insufficient_data", "fail"],
                                           pack.rules[1].id: ["pass", "fail", "insufficient_data"]}
+
+
+def test_only_the_fields_rules_read_are_converted():
+    # a path no rule reads is never turned into a fact (a list here: to_fact_value would refuse it)
+    pack = _with([Outcomes(PCmp(">", "a", VConst(1.0)), PCmp("<=", "a", VConst(1.0)), P_FALSE)])
+    assert _statuses(pack, [{"a": 2, "notes": ["x", "y"]}, {"a": 1}]) == [["pass", "fail"]]
