@@ -11,6 +11,7 @@ matches; text and true/false equal only values of their own type), never read fr
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import replace
 from decimal import Decimal
 
@@ -67,10 +68,12 @@ def test_a_field_no_pdd_of_the_batch_fills_is_absent_everywhere():
         assert _compare(op, a, VKey("c"), cols, n).tolist() == [False] * 3
         assert _compare(op, cols["c"], VKey("a"), cols, n).tolist() == [False] * 3
         assert _compare(op, cols["c"], VKey("b"), cols, n).tolist() == [False] * 3
-    # an exact atom over it is decided nowhere (c + a has no value), nor over the field no PDD has
-    for k in ("a", "b"):
-        got = decide_atoms((("x", ExactAtom("<", "c", VArith("+", VKey(k), VConst(Decimal("0.1"))))),), cols, n)["x"]
-        assert got.present.tolist() == [False] * 3
+    # an exact atom over it is decided nowhere (c + a has no value), nor over the field no PDD has; an atom
+    # after them still is: c < c + 0.1 holds on every row
+    atoms = [(k, ExactAtom("<", "c", VArith("+", VKey(k), VConst(Decimal("0.1"))))) for k in ("a", "b", "c")]
+    got = decide_atoms(atoms, cols, n)
+    assert got["a"].present.tolist() == got["b"].present.tolist() == [False] * 3
+    assert got["c"].present.tolist() == [True] * 3 and got["c"].values.tolist() == [True] * 3
 
 
 def test_columns_of_several_types():
@@ -170,6 +173,16 @@ def test_outcomes_that_always_or_never_match_and_later_outcomes_win():
     ]
 
 
+def test_constant_patterns_inside_and_or():
+    # the compiler folds true/false out of and/or; the program must still give them their meaning
+    a = PExists("a")
+    pack = _with([
+        Outcomes(POr((a, P_FALSE)), PAnd((a, P_TRUE, P_FALSE)), P_FALSE),  # a or false = a; a and true and false = false
+        Outcomes(P_FALSE, PAnd((a, P_TRUE)), POr((P_FALSE, P_TRUE))),  # not applicable everywhere, fail where a
+    ])
+    assert _statuses(pack, [{"a": 1}, {}]) == [["pass", "insufficient_data"], ["fail", "not_applicable"]]
+
+
 def test_validator_judgement_outcomes():
     # a validator-judgement rule: its pass outcome reads 'validator_judgement', its fail 'insufficient_data'
     pack = _with([Outcomes(PExists("a"), PExists("a", negate=True), P_FALSE)] * 2, judgement=True)
@@ -181,13 +194,14 @@ def test_validator_judgement_outcomes():
 def test_a_pattern_the_compiler_never_makes_is_refused():
     with pytest.raises(TypeError, match="arithmetic left in a pattern"):
         _Program(_with([Outcomes(PCmp("<", "a", VArith("+", VKey("b"), VConst(1.0))), P_FALSE, P_FALSE)]))
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=r"VKey\(key='a'\)"):  # names what it got
         _Program(_with([Outcomes(VKey("a"), P_FALSE, P_FALSE)]))
 
 
 def test_the_program_follows_a_changed_list_of_rules():
     pack = _pack(3)
     first = VectorEvaluator(pack)
+    assert first.compiled is pack
     assert VectorEvaluator(pack).program is first.program  # built once per compiled pack
     pack.rules = pack.rules[1:]
     assert VectorEvaluator(pack).program.rule_ids == [cr.id for cr in pack.rules]
@@ -233,3 +247,18 @@ def test_only_the_fields_rules_read_are_converted():
     # a path no rule reads is never turned into a fact (a list here: to_fact_value would refuse it)
     pack = _with([Outcomes(PCmp(">", "a", VConst(1.0)), PCmp("<=", "a", VConst(1.0)), P_FALSE)])
     assert _statuses(pack, [{"a": 2, "notes": ["x", "y"]}, {"a": 1}]) == [["pass", "fail"]]
+
+
+def test_deciding_atoms_prints_no_numpy_warning():
+    # 0/0, 1/0 and an overflowing product: numpy would warn (invalid, divide, overflow); such rows are
+    # undecided (a zero divisor) or decided exactly (c < a * b: 1 < 0, 1 < 0, 1 < 1e309)
+    rows = [{"a": 0.0, "b": 0.0, "c": 1.0}, {"a": 1.0, "b": 0.0, "c": 1.0}, {"a": 1e308, "b": 10.0, "c": 1.0}]
+    n, cols = fact_columns(rows, {"a", "b", "c"})
+    atoms = [("d", ExactAtom("<", "c", VArith("/", VKey("a"), VKey("b")))),
+             ("m", ExactAtom("<", "c", VArith("*", VKey("a"), VKey("b"))))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = decide_atoms(atoms, cols, n)
+    # a / b: 0/0 and 1/0 have no value; 1 < 1e308 / 10 = 1e307
+    assert got["d"].present.tolist() == [False, False, True] and bool(got["d"].values[2]) is True
+    assert got["m"].present.tolist() == [True, True, True] and got["m"].values.tolist() == [False, False, True]
