@@ -262,3 +262,17 @@ def test_deciding_atoms_prints_no_numpy_warning():
     # a / b: 0/0 and 1/0 have no value; 1 < 1e308 / 10 = 1e307
     assert got["d"].present.tolist() == [False, False, True] and bool(got["d"].values[2]) is True
     assert got["m"].present.tolist() == [True, True, True] and got["m"].values.tolist() == [False, False, True]
+
+
+def test_an_atom_over_a_column_that_is_not_all_numbers():
+    # decided row by row on exact values; a value that is not a number (text, true/false) gives the atom no
+    # value, as exact_number gives it none: c < m + 0.1 with m = 1.5 holds (1.55 < 1.6); 'x', absent, True: no value
+    rows = [{"m": 1.5, "t": "x", "c": 1.55}, {"m": "x", "t": "y", "c": 1.0}, {"c": 1.0}, {"m": True, "c": 1.0},
+            {"m": 2.0, "c": 2.2}]
+    n, cols = fact_columns(rows, {"m", "t", "c"})
+    assert cols["m"].kind == "mixed" and cols["t"].kind == "str"
+    got = decide_atoms([("m", ExactAtom("<", "c", VArith("+", VKey("m"), VConst(Decimal("0.1"))))),
+                        ("t", ExactAtom("<", "c", VArith("+", VKey("t"), VConst(Decimal("0.1")))))], cols, n)
+    assert got["m"].present.tolist() == [True, False, False, False, True]
+    assert got["m"].values[[0, 4]].tolist() == [True, False]  # 1.55 < 1.6; 2.2 < 2.1 does not hold
+    assert got["t"].present.tolist() == [False] * 5
