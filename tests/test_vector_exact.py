@@ -192,3 +192,17 @@ def test_frame_input_gives_the_statuses_of_the_flat_input():
     by_frame = vec.evaluate_frame(facts_frame(flats)).to_dict(orient="records")
     assert by_frame == vec.evaluate_many(flats)
     assert {s for r in by_frame for s in r.values()} >= {"pass", "fail", "not_applicable", "insufficient_data"}
+
+
+def test_float_path_never_decides_where_floats_lose_the_answer():
+    # 1e-400 is below the smallest double: it becomes 0.0, so 0 < 1e-400 (true, hand) is a tie on floats;
+    # the constant's bound must still be positive for the row to go to the exact path
+    n, cols = fact_columns([{"a": 0}], {"a"})
+    got = decide_atoms((("x", ExactAtom("<", "a", VConst(Decimal("1e-400")))),), cols, n)["x"]
+    assert got.present.tolist() == [True] and got.values.tolist() == [True]
+    # 0.3 - 0.1 - 0.2 is 0 exactly (hand) but -2.78e-17 in doubles: c < 1 / (0.3 - 0.1 - 0.2) has no value
+    # (a zero divisor), however far c is from the float quotient (-3.6e16)
+    atom = ExactAtom("<", "c", VArith("/", VConst(Decimal("1")), VArith("-", VArith("-", A, B), VKey("d"))))
+    rows = [{"a": 0.3, "b": 0.1, "d": 0.2, "c": c} for c in (1e18, -1e18, 0)]
+    assert 0.3 - 0.1 - 0.2 != 0  # what doubles say
+    assert _decide(atom, rows) == [None, None, None]
