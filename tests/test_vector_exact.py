@@ -206,3 +206,25 @@ def test_float_path_never_decides_where_floats_lose_the_answer():
     rows = [{"a": 0.3, "b": 0.1, "d": 0.2, "c": c} for c in (1e18, -1e18, 0)]
     assert 0.3 - 0.1 - 0.2 != 0  # what doubles say
     assert _decide(atom, rows) == [None, None, None]
+
+
+def test_quotient_counted_whole_only_when_exact():
+    # 5 x 4503599627367497 = 22517998136837485 (hand), one more than a: a / 5 = 4503599627367496.8, which rounds
+    # to the whole double 4503599627367497.0, and r * 5 rounds back to a; the quotient is still not exact, so
+    # c == a / b with c = 4503599627367497 is false, and c < a / b false, c > a / b (as 0 < c - a / b) true
+    a, b, c = 22517998136837484, 5, 4503599627367497
+    assert float(a) == a and a / b == c and (a / b) * b == a  # what doubles say
+    rows = [{"a": a, "b": b, "c": c}]
+    assert _decide(ExactAtom("==", "c", VArith("/", A, B)), rows) == [False]
+    assert _decide(ExactAtom("<", "c", VArith("/", A, B)), rows) == [False]
+    assert _decide(ExactAtom("<", ZERO, VArith("-", C, VArith("/", A, B))), rows) == [True]
+
+
+def test_a_quotient_carries_its_numerators_error():
+    # (1000000.3 - 1000000.1) / 1000000 = 0.2 / 1000000 = 0.0000002 exactly (hand); in doubles the difference
+    # is 0.19999999995343387 (cancellation), far more wrong than one rounding of the quotient
+    atom = ExactAtom("==", "c", VArith("/", VArith("-", A, B), VKey("d")))
+    rows = [{"a": 1000000.3, "b": 1000000.1, "d": 1000000, "c": 2e-7}]
+    assert (1000000.3 - 1000000.1) / 1000000 != 2e-7  # what doubles say
+    assert _decide(atom, rows) == [True]
+    assert _decide(ExactAtom("<", "c", VArith("/", VArith("-", A, B), VKey("d"))), rows) == [False]
