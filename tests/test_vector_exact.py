@@ -8,15 +8,17 @@ where an operand is absent, whatever the operator (Kleene: unknown is neither tr
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
+from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pacm.evaluate.vector import _compare, decide_atoms, fact_columns
-from pacm.expr.patterns import ZERO, ExactAtom, VArith, VConst, VKey, exact_facts, exact_number, to_fact_value
+from pacm.evaluate.vector import _arith_bound, _compare, decide_atoms, fact_columns
+from pacm.expr.patterns import ZERO, ExactAtom, VArith, VConst, VKey, _exact_value, exact_facts, exact_number, to_fact_value
 
 A, B, C = VKey("a"), VKey("b"), VKey("c")
 
@@ -83,11 +85,66 @@ _shapes = [
 ]
 
 
-@settings(max_examples=150, deadline=None)
+# derandomize: the same examples every run, so a mutant is killed (or not) deterministically
+@settings(max_examples=150, deadline=None, derandomize=True)
 @given(rows=st.lists(st.fixed_dictionaries({}, optional={"a": _num, "b": _num, "c": _num}), min_size=1, max_size=40))
 def test_decide_atoms_equals_exact_facts_on_every_row(rows):
     for atom in _shapes:
         assert _decide(atom, rows) == _exact(atom, rows), atom
+
+
+_values = [
+    A,
+    VConst(Decimal("0.1")),
+    VConst(Decimal("3")),
+    VConst(Decimal("-1e300")),
+    VArith("+", A, B),
+    VArith("-", A, VConst(Decimal("0.3"))),
+    VArith("*", A, B),
+    VArith("*", VArith("+", A, VConst(Decimal("0.1"))), C),
+    VArith("/", A, B),
+    VArith("/", VArith("-", A, B), C),
+    VArith("/", VConst(Decimal("1")), VArith("-", A, B)),
+]
+
+
+# derandomize: the same examples every run, so a mutant is killed (or not) deterministically
+@settings(max_examples=50, deadline=None, derandomize=True)
+@given(rows=st.lists(st.fixed_dictionaries({"a": _num, "b": _num, "c": _num}), min_size=1, max_size=20))
+def test_error_bound_holds_on_every_row(rows):
+    """``_arith_bound``'s promise, checked on rationals: ``|exact - value| <= bound`` wherever the operands
+    are present and value and bound are finite (the exact value as the Rete adapter's exact atoms see it:
+    :func:`~pacm.expr.patterns.exact_number` of each fact, Decimal constants as written). A bound too small
+    would let ``decide_atoms`` decide a near tie on floats, wrongly."""
+    n, cols = fact_columns(rows, {"a", "b", "c"})
+    for v in _values:
+        with np.errstate(all="ignore"):
+            value, bound, present = _arith_bound(v, cols, n)
+        for i, r in enumerate(rows):
+            exact = _exact_value(v, lambda k, r=r: exact_number(to_fact_value(r[k])))
+            if exact is None or not present[i] or not math.isfinite(bound[i]) or not math.isfinite(value[i]):
+                continue
+            assert abs(exact - Fraction(value[i])) <= Fraction(bound[i]), (v, r)
+
+
+def test_error_bound_on_hand_cases():
+    # whole numbers stay exact (bound 0): 7 + 5 = 12, 7 - 5 = 2, 7 * 5 = 35, 35 / 5 = 7; 7 / 5 = 1.4 is not whole
+    n, cols = fact_columns([{"a": 7, "b": 5}, {"a": 35, "b": 5}], {"a", "b"})
+    for v, want in [(VArith("+", A, B), [12, 40]), (VArith("-", A, B), [2, 30]), (VArith("*", A, B), [35, 175])]:
+        value, bound, present = _arith_bound(v, cols, n)
+        assert value.tolist() == want and bound.tolist() == [0.0, 0.0] and present.tolist() == [True, True]
+    value, bound, _ = _arith_bound(VArith("/", A, B), cols, n)
+    assert value.tolist() == [1.4, 7.0] and bound[0] > 0 and bound[1] == 0.0
+    # 0.1 is not a double: its bound is not zero; 3 is, and 2**53 is beyond the whole-number range
+    value, bound, _ = _arith_bound(VConst(Decimal("0.1")), cols, n)
+    assert bound[0] > 0
+    assert _arith_bound(VConst(Decimal("3")), cols, n)[1].tolist() == [0.0, 0.0]
+    assert _arith_bound(VConst(Decimal(2**53)), cols, n)[1][0] > 0
+    # a divisor whose bound reaches zero: no bound (the row goes to the exact path)
+    n, cols = fact_columns([{"a": 1, "b": 1e-300}], {"a", "b"})
+    with np.errstate(all="ignore"):
+        _, bound, _ = _arith_bound(VArith("/", A, VArith("-", B, VConst(Decimal("1e-300")))), cols, n)
+    assert bound.tolist() == [math.inf]
 
 
 @pytest.mark.parametrize("op", ["<", "<=", ">", ">=", "==", "!="])
@@ -135,3 +192,39 @@ def test_frame_input_gives_the_statuses_of_the_flat_input():
     by_frame = vec.evaluate_frame(facts_frame(flats)).to_dict(orient="records")
     assert by_frame == vec.evaluate_many(flats)
     assert {s for r in by_frame for s in r.values()} >= {"pass", "fail", "not_applicable", "insufficient_data"}
+
+
+def test_float_path_never_decides_where_floats_lose_the_answer():
+    # 1e-400 is below the smallest double: it becomes 0.0, so 0 < 1e-400 (true, hand) is a tie on floats;
+    # the constant's bound must still be positive for the row to go to the exact path
+    n, cols = fact_columns([{"a": 0}], {"a"})
+    got = decide_atoms((("x", ExactAtom("<", "a", VConst(Decimal("1e-400")))),), cols, n)["x"]
+    assert got.present.tolist() == [True] and got.values.tolist() == [True]
+    # 0.3 - 0.1 - 0.2 is 0 exactly (hand) but -2.78e-17 in doubles: c < 1 / (0.3 - 0.1 - 0.2) has no value
+    # (a zero divisor), however far c is from the float quotient (-3.6e16)
+    atom = ExactAtom("<", "c", VArith("/", VConst(Decimal("1")), VArith("-", VArith("-", A, B), VKey("d"))))
+    rows = [{"a": 0.3, "b": 0.1, "d": 0.2, "c": c} for c in (1e18, -1e18, 0)]
+    assert 0.3 - 0.1 - 0.2 != 0  # what doubles say
+    assert _decide(atom, rows) == [None, None, None]
+
+
+def test_quotient_counted_whole_only_when_exact():
+    # 5 x 4503599627367497 = 22517998136837485 (hand), one more than a: a / 5 = 4503599627367496.8, which rounds
+    # to the whole double 4503599627367497.0, and r * 5 rounds back to a; the quotient is still not exact, so
+    # c == a / b with c = 4503599627367497 is false, and c < a / b false, c > a / b (as 0 < c - a / b) true
+    a, b, c = 22517998136837484, 5, 4503599627367497
+    assert float(a) == a and a / b == c and (a / b) * b == a  # what doubles say
+    rows = [{"a": a, "b": b, "c": c}]
+    assert _decide(ExactAtom("==", "c", VArith("/", A, B)), rows) == [False]
+    assert _decide(ExactAtom("<", "c", VArith("/", A, B)), rows) == [False]
+    assert _decide(ExactAtom("<", ZERO, VArith("-", C, VArith("/", A, B))), rows) == [True]
+
+
+def test_a_quotient_carries_its_numerators_error():
+    # (1000000.3 - 1000000.1) / 1000000 = 0.2 / 1000000 = 0.0000002 exactly (hand); in doubles the difference
+    # is 0.19999999995343387 (cancellation), far more wrong than one rounding of the quotient
+    atom = ExactAtom("==", "c", VArith("/", VArith("-", A, B), VKey("d")))
+    rows = [{"a": 1000000.3, "b": 1000000.1, "d": 1000000, "c": 2e-7}]
+    assert (1000000.3 - 1000000.1) / 1000000 != 2e-7  # what doubles say
+    assert _decide(atom, rows) == [True]
+    assert _decide(ExactAtom("<", "c", VArith("/", VArith("-", A, B), VKey("d"))), rows) == [False]

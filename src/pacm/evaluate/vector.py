@@ -267,7 +267,6 @@ class _Program:
                     self.keys.add(st[3].key)
         for _, atom in self.atoms:
             self.keys.update(atom.keys())
-        self.keys.discard(ZERO)
         self.keys -= {k for k, _ in self.atoms}
 
     def _step(self, p) -> int:
@@ -295,8 +294,7 @@ class _Program:
     # ------------------------------------------------------------------------------- run
     def run(self, n: int, cols: dict[str, Column]) -> np.ndarray:
         cols = dict(cols)
-        cols.update(decide_atoms(self.atoms, cols, n))
-        cols[ZERO] = Column(NUM, np.zeros(n), np.ones(n, dtype=bool))
+        cols.update(decide_atoms(self.atoms, cols, n))  # no step reads _zero: only exact atoms have it
         R: list[np.ndarray] = []
         ones, zeros = np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
         with np.errstate(invalid="ignore"):
