@@ -172,3 +172,20 @@ def test_table_writer_xlsx_sheet_limit_over_chunks(tmp_path, monkeypatch):
         w.write(pd.DataFrame({"x": [3, 4]}))
     w.abort()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ok.xlsx"]
+
+
+def test_fixed_types_hold_for_a_chunk_of_missing_values():
+    # A chunk can hold only missing values in a column: its type must still be the fixed one, or the Parquet row
+    # group of that chunk would carry a null column where the others carry text, integers or booleans.
+    df = pd.DataFrame({"t": [None, None], "i": [None, pd.NaT], "b": [pd.NaT, float("nan")]}, dtype=object)
+    out = batch.normalise(df, types={"t": "string", "i": "Int64", "b": "boolean"})
+    assert [str(out[c].dtype) for c in "tib"] == ["string", "Int64", "boolean"]
+    assert out.isna().all().all()  # NaT and NaN are missing values, whatever the type (pd.array refuses a raw NaT)
+    assert batch._text(pd.NaT) is None and batch._text(dt.datetime(2021, 1, 1)) == "2021-01-01T00:00:00"  # not 'NaT'
+    mixed = batch.normalise(pd.DataFrame({"b": [True, None], "t": ["=1+1", None]}), types={"b": "boolean", "t": "string"})
+    assert mixed["b"].tolist() == [True, pd.NA] and mixed["t"].tolist() == ["'=1+1", pd.NA]  # OWASP: a leading '
+
+
+def test_an_unknown_fixed_type_is_named():
+    with pytest.raises(ValueError, match="unknown column type 'text'"):
+        batch.normalise(pd.DataFrame({"a": [1]}), types={"a": "text"})

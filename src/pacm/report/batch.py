@@ -47,7 +47,7 @@ def _is_missing(v: Any) -> bool:
     if v is None:
         return True
     if isinstance(v, _PRESENT):  # the common cells first: this runs once per cell of every table
-        return False
+        return isinstance(v, dt.datetime) and v != v  # pandas' NaT is a datetime, the one not equal to itself
     if isinstance(v, float):
         return math.isnan(v)
     try:
