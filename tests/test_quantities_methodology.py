@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,18 @@ def test_two_files_serving_one_pdd_id_is_a_load_error(tmp_path):
     write(tmp_path, mid="second_m")
     with pytest.raises(RulePackError, match="already served by methodology 'first_m'"):
         load_library(tmp_path)
+
+
+@pytest.mark.parametrize("value,ok", [("0", True), ("-0.01", False), ("-1", False)])
+def test_a_default_lies_in_the_parameters_range(tmp_path, value, ok):
+    # EF (tCO2/MWh, not signed): a PDD may give 0 or more, so may the methodology's own default; the minimum is 0, so
+    # 0 loads and one hundredth below does not (a negative leakage default, AR-TOOL15 LK_y -1, was clipped to 0
+    # per year and went unnoticed)
+    p = write(tmp_path)
+    p.write_text(p.read_text().replace("2021-01-01: {value: 0.5}", f"2021-01-01: {{value: {value}}}"))
+    if ok:
+        assert load_methodology(p).params["EF"].cases[0].values[0].value == D(value)
+    else:
+        with pytest.raises(RulePackError) as exc:
+            load_methodology(p)
+        assert "bad-value" in exc.value.render() and f"default {value} is outside the parameter's range" in exc.value.render()

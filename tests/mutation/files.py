@@ -27,7 +27,9 @@ sys.path.insert(0, str(HERE))
 from code_mutants import WORK, _copy_tree  # noqa: E402
 
 QUANTITY_TESTS = ["tests/test_quantities_golden.py", "tests/test_quantities_sources.py", "tests/test_quantities_pipeline.py",
-                  "tests/test_quantities_methodology.py"]
+                  "tests/test_quantities_methodology.py",
+                  # the reservoir factor by power density and the reconciliation tolerance, each on its limit
+                  "tests/test_review_corrections.py", "tests/test_reconciliation.py"]
 TRANSITION_TESTS = ["tests/test_transition.py", "tests/test_date_windows.py"]
 VALUE = re.compile(r"(?P<head>\b\d{4}-\d{2}-\d{2}:\s*\{\s*value:\s*)(?P<value>[^,}\s]+)")
 

@@ -323,6 +323,13 @@ def load_methodology(path: Path) -> Methodology:
             if rmin is not None and rmin < 0 and not signed:
                 c.add("bad-range", f"{loc}.range.min", "a negative minimum needs 'signed: true' (issue 10: negative "
                       "inputs only where the methodology declares them signed)")
+        for cs in cases:  # a default must lie where a PDD's own value may: a negative leakage default is a typo
+            for dv in cs.values:
+                v = dv.value
+                if isinstance(v, Decimal) and ((rmin is not None and v < rmin) or (rmax is not None and v > rmax)):
+                    c.add("bad-value", f"{loc}.values.{dv.start.isoformat()}",
+                          f"default {v} is outside the parameter's range", f"between {rmin if rmin is not None else '-inf'}"
+                          f" and {rmax if rmax is not None else '+inf'} (or declare 'signed: true' / a 'range')")
         params[name] = MParam(
             range_min=rmin,
             range_max=rmax,
