@@ -137,6 +137,50 @@ def test_good_param_still_works(capsys):
     assert f'"{NUM_PARAM}"' in capsys.readouterr().out
 
 
+# A parameter's domain (rules/parameters, methodologies/parameters): a `unit: fraction` lies in 0..1, a `unit: choice`
+# in its `choices` list. An override outside it used to run: `crediting.deduction_rounding=nonsense` stopped with exit 3
+# (an internal PipelineError), `issuance.omge_rate=1.5` was applied silently.
+@pytest.mark.parametrize("item, ok", [
+    ("issuance.omge_rate=1", True), ("issuance.omge_rate=1.01", False),     # on the limit; one hundredth above
+    ("issuance.omge_rate=0", True), ("issuance.omge_rate=-0.01", False),    # on the limit; one hundredth below
+    ("crediting.deduction_rounding=each_up", True), ("crediting.day_count=actual_365", True),
+    ("baseline.downward_adjustment_form=compound", True),
+])
+def test_param_override_inside_its_domain_runs(item, ok, tmp_path, capsys):
+    if ok:
+        assert main(["check", PDD, "--as-of", AS_OF, "--format", "json", "--param", item]) in (0, 1)
+        assert f'"{item.split("=")[0]}"' in capsys.readouterr().out
+    else:
+        rc, err = run_check(capsys, tmp_path, "--as-of", AS_OF, "--param", item)
+        msg = one_message(err)
+        assert rc == 2 and msg.endswith("[out-of-range]") and "expected a fraction between 0 and 1" in msg, msg
+
+
+@pytest.mark.parametrize("item, fragments", [
+    ("crediting.deduction_rounding=nonsense", ["found the text 'nonsense'", "one of participant_floor, each_up, each_down, exact"]),
+    ("crediting.deduction_rounding=each_upp", ["did you mean 'each_up'?"]),
+    ("crediting.day_count=actual_360", ["one of actual_actual, actual_365"]),
+    ("baseline.downward_adjustment_form=exponential", ["one of linear, compound"]),
+])
+def test_param_override_outside_its_choices_is_refused(item, fragments, tmp_path, capsys):
+    rc, err = run_check(capsys, tmp_path, "--as-of", AS_OF, "--param", item)
+    msg = one_message(err)
+    assert rc == 2 and msg.startswith(f"pacm: error: --param {item.split('=')[0]}: ") and msg.endswith("[bad-choice]"), msg
+    for f in fragments:
+        assert f in msg, msg
+
+
+def test_choices_are_the_modes_the_pipeline_implements():
+    from pacm.dates import DAY_COUNTS
+    from pacm.quantities.pipeline import ROUNDING
+
+    params = load_pack().params.params
+    assert params["crediting.deduction_rounding"].choices == ROUNDING
+    assert params["crediting.day_count"].choices == DAY_COUNTS
+    assert params["baseline.downward_adjustment_form"].choices == ("linear", "compound")  # pipeline.daf's two forms
+    assert all(p.choices for p in params.values() if p.unit == "choice")
+
+
 # --------------------------------------------------------------------------------- --params
 @pytest.mark.parametrize(
     "text, where, code, fragments",

@@ -32,7 +32,7 @@ from .expr.ir import BOOL, DATE, NUM, STR
 from .safeyaml import describe_kind, expect_mapping, load_file, loads_yaml
 
 CONFIDENCE = ("confirmed", "secondary", "unconfirmed")
-_ENTRY_KEYS = {"description", "unit", "reference", "confidence", "values", "note"}
+_ENTRY_KEYS = {"description", "unit", "choices", "reference", "confidence", "values", "note"}
 
 
 def type_of(value: Any) -> str | None:
@@ -65,6 +65,8 @@ class Parameter:
     values: list[DatedValue]
     type: str
     source: str
+    #: the closed list of values a ``unit: choice`` parameter takes (its dated values and any override)
+    choices: tuple[str, ...] | None = None
 
     def at(self, on: dt.date) -> DatedValue | None:
         best = None
@@ -182,6 +184,11 @@ class ParameterSet:
                 expected=f"a {p.type} such as {example}",
                 hint="quote a date or number that is meant as text" if p.type == STR else None,
             )
+        problem = domain_problem(p.unit, p.choices, value)
+        if problem:
+            code, message, expected, hint = problem
+            raise PacmInputError.single(source, code, f"the override of '{name}': {message}", loc=where_,
+                                        expected=expected, hint=hint)
         self.overrides[name] = value
         self.override_sources[name] = source
 
@@ -211,6 +218,30 @@ def _show_value(v: Any) -> str:
     if isinstance(v, str):
         return repr(v)
     return str(v)
+
+
+def _choices(c: Collected, entry: dict, at) -> tuple[str, ...] | None:
+    """``choices:`` of a parameter: required with ``unit: choice`` (a closed list), a list of texts."""
+    raw = entry.get("choices")
+    if raw is None:
+        if entry.get("unit") == "choice":
+            c.add("missing-key", at(), "a parameter with 'unit: choice' needs 'choices' (the values it may take)")
+        return None
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
+        c.add("bad-parameter", at("choices"), f"choices is {describe_kind(raw)}", "a list of texts, e.g. [linear, compound]")
+        return None
+    return tuple(raw)
+
+
+def domain_problem(unit: str | None, choices: tuple[str, ...] | None, value: Any):
+    """(code, message, expected, hint) when ``value`` is outside a parameter's domain, else None: a choice
+    outside its closed list; a ``fraction`` outside 0..1 (a share of issuance, a rate, a threshold)."""
+    if choices is not None and value not in choices:
+        return ("bad-choice", f"found {describe_kind(value)}", "one of " + ", ".join(choices),
+                did_you_mean(str(value), choices))
+    if unit == "fraction" and type_of(value) == NUM and not (0 <= Decimal(value) <= 1):
+        return ("out-of-range", f"found {describe_kind(value)}", "a fraction between 0 and 1", None)
+    return None
 
 
 def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> None:
@@ -283,6 +314,11 @@ def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> No
                 dvs.append(DatedValue(d, val, vref, vconf))
             if len(types) > 1:
                 c.add("mixed-types", at("values"), f"the dated values mix types ({', '.join(sorted(types))})", "the same type on every date")
+        choices = _choices(c, entry, at)
+        for dv in dvs:  # every dated value in the parameter's own domain
+            problem = domain_problem(entry.get("unit"), choices, dv.value)
+            if problem:
+                c.add(problem[0], at("values", dv.start), problem[1], problem[2], problem[3])
         if name in into:
             c.add("duplicate-parameter", loc, f"parameter '{name}' is defined twice (also in {into[name].source})")
         if dvs and len(types) == 1:
@@ -296,6 +332,7 @@ def load_parameter_file(path: Path, area: str, into: dict[str, Parameter]) -> No
                 values=dvs,
                 type=types.pop(),
                 source=src,
+                choices=choices,
             )
     c.raise_if_any(RulePackError)
 
