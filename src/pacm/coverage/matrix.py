@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ..errors import Collected, did_you_mean
+from ..errors import Collected
 
 SECTION_RE = re.compile(r"^§\d+(?:\.\d+)?(?:bis)?")
 _CONF_RANK = {"confirmed": 0, "secondary": 1, "unconfirmed": 2}
@@ -80,9 +80,7 @@ def load_requirements(rules_root: Path) -> list[BriefSection]:
     src = str(path)
     data = expect_mapping(load_file(path), "a mapping with 'sections'")
     c = Collected(src)
-    for k in data:
-        if k not in ("source", "sections"):
-            c.add("unknown-key", k, f"unknown key '{k}'", hint=did_you_mean(k, ["source", "sections"]))
+    c.unknown_keys(data, ["source", "sections"])
     out: list[BriefSection] = []
     for i, sd in enumerate(data.get("sections") or []):
         loc = f"sections[{i}]"
